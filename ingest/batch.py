@@ -1,0 +1,76 @@
+"""Turning command-line inputs (files and folders) into the list of scan files of a batch."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ingest.errors import InputError
+from ingest.hashing import sha256_file
+from ingest.limits import Limits
+from ingest.pages import page_count
+from ingest.sniff import Kind, sniff
+
+
+@dataclass(frozen=True)
+class InputFile:
+    path: Path
+    source: str  # the path as the user gave it (CONTRACT §1)
+    sha256: str
+    kind: Kind
+    pages: int
+
+
+@dataclass(frozen=True)
+class Problem:
+    source: str
+    reason: str
+
+
+@dataclass
+class Intake:
+    files: list[InputFile] = field(default_factory=list)
+    failed: list[Problem] = field(default_factory=list)
+    skipped: list[Problem] = field(default_factory=list)
+
+
+def expand(inputs: list[str]) -> list[tuple[Path, str]]:
+    """(path, source) for every file named or found below a named folder, hidden files left out.
+
+    ``FileNotFoundError`` names an input that does not exist: that is bad usage, not a bad scan.
+    """
+    found = []
+    for given in inputs:
+        path = Path(given)
+        if path.is_dir():
+            for root, dirs, files in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(files):
+                    if not name.startswith("."):
+                        full = Path(root) / name
+                        found.append((full, os.path.join(given, full.relative_to(path).as_posix())))
+        elif path.exists():
+            found.append((path, given))
+        else:
+            raise FileNotFoundError(given)
+    return found
+
+
+def collect(inputs: list[str], limits: Limits) -> Intake:
+    """Sniff, hash and count every input; unreadable ones go to ``failed``, byte-identical repeats to ``skipped``."""
+    intake = Intake()
+    first_seen: dict[str, str] = {}
+    for path, source in expand(inputs):
+        try:
+            digest = sha256_file(path)
+            if digest in first_seen:
+                intake.skipped.append(Problem(source, f"duplicate of {first_seen[digest]} (identical bytes)"))
+                continue
+            first_seen[digest] = source
+            kind = sniff(path)
+            intake.files.append(InputFile(path, source, digest, kind, page_count(path, kind, limits)))
+        except InputError as exc:
+            intake.failed.append(Problem(source, str(exc)))
+        except OSError as exc:
+            intake.failed.append(Problem(source, f"the file cannot be read: {exc.strerror or exc}"))
+    return intake

@@ -1,0 +1,5 @@
+"""The one error type of intake: a file that cannot be taken, with a reason a person understands."""
+
+
+class InputError(Exception):
+    """A file was rejected; ``str(error)`` is the reason shown to the scanning team."""

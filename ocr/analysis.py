@@ -1,0 +1,70 @@
+"""A small binary view of a page, the common input of border, blank, orientation and skew detection."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+ANALYSIS_DPI = 150
+
+
+@dataclass
+class Analysis:
+    gray: np.ndarray  # 8-bit, background flattened to 255, at ``dpi``
+    ink: np.ndarray  # bool, True where there is ink (borders removed)
+    border: np.ndarray  # bool, the scanner's dark bands along the edges
+    dpi: float
+    scale: float  # analysis px per scan px
+
+
+def ink_gray(image: np.ndarray) -> np.ndarray:
+    """Grey where coloured ink that is not text (red seals, yellowed paper) turns light: the brightest channel."""
+    return image if image.ndim == 2 else image.max(axis=2)
+
+
+def flatten_background(gray: np.ndarray, dpi: float) -> np.ndarray:
+    """Divide by a smooth estimate of the paper so uneven light and tinted paper become white."""
+    kernel = max(3, int(dpi / 8)) | 1  # wider than any stroke: the closing removes the text
+    small = cv2.resize(gray, None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA)
+    paper = cv2.morphologyEx(small, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (kernel // 4 | 1,) * 2))
+    paper = cv2.resize(cv2.GaussianBlur(paper, (0, 0), 2), (gray.shape[1], gray.shape[0]), cv2.INTER_LINEAR)
+    flat = gray.astype(np.float32) * 255.0 / np.maximum(paper.astype(np.float32), 1.0)
+    return np.clip(flat, 0, 255).astype(np.uint8)
+
+
+def analyse(gray: np.ndarray, dpi: float) -> Analysis:
+    scale = min(1.0, ANALYSIS_DPI / dpi)
+    small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    border = scanner_border(small)
+    small = small.copy()
+    small[border] = 255
+    flat = flatten_background(small, dpi * scale)
+    ink = flat < 150
+    return Analysis(flat, ink & ~rules(ink, dpi * scale), border, dpi * scale, scale)
+
+
+def rules(ink: np.ndarray, dpi: float) -> np.ndarray:
+    """Ruling lines (table grids, underlines): straight ink runs longer than any word."""
+    run = max(10, int(dpi * 0.6))
+    mask = ink.astype(np.uint8)
+    horizontal = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((1, run), np.uint8))
+    vertical = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((run, 1), np.uint8))
+    return cv2.dilate(horizontal | vertical, np.ones((3, 3), np.uint8)).astype(bool)
+
+
+def scanner_border(gray: np.ndarray) -> np.ndarray:
+    """Dark regions that touch the image edge and run along it (lid, book beyond the page), dilated a little."""
+    dark = (gray < 110).astype(np.uint8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)
+    h, w = gray.shape
+    mask = np.zeros(gray.shape, bool)
+    for i in range(1, count):
+        x, y, bw, bh, _ = stats[i]
+        touches = x == 0 or y == 0 or x + bw == w or y + bh == h
+        long_side = bw > 0.15 * w or bh > 0.15 * h
+        if touches and long_side:
+            mask |= labels == i
+    if mask.any():
+        mask = cv2.dilate(mask.astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool)
+    return mask

@@ -1,0 +1,140 @@
+"""The ``sohoa`` command (CONTRACT §1): wiring only, the work is done by the domain packages."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+from ingest.errors import InputError
+from ingest.limits import Limits
+from ingest.manifest import Manifest, load_manifest
+from signing.devca import ensure_dev_keys
+from signing.signer import load_signer, signer_name
+from signing.verify import load_roots, verify_pdf
+from sohoa.settings import Settings
+from workers.embedded import BatchConfig, Reporter, process_batch
+
+app = typer.Typer(help="sohoa: scans in; signed, searchable PDF/A and structured data out.", no_args_is_help=True,
+                  pretty_exceptions_enable=False)
+keys_app = typer.Typer(help="Signing keys: the development CA and signer; the active signer.", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+err = Console(stderr=True)
+
+
+class _ProgressBar(Reporter):
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.task = progress.add_task("pages", total=None)
+
+    def begin(self, total_pages: int) -> None:
+        self.progress.update(self.task, total=total_pages)
+
+    def page_done(self) -> None:
+        self.progress.advance(self.task)
+
+
+@app.command()
+def process(
+    inputs: Annotated[list[str], typer.Argument(help="scan files (PNG, JPEG, TIFF, PDF) and folders")],
+    out: Annotated[Path, typer.Option("--out", help="where the signed PDFs and their JSON go")],
+    kind: Annotated[str | None, typer.Option(help="dossier | result | registry_book")] = None,
+    manifest: Annotated[Path | None, typer.Option(help="batch manifest (JSON)")] = None,
+    jobs: Annotated[int, typer.Option(help="pages recognized at once")] = len(os.sched_getaffinity(0)),
+) -> None:
+    """Run the whole pipeline on a batch of scans."""
+    settings = Settings.from_env()
+    try:
+        batch_manifest = load_manifest(manifest) if manifest else Manifest()
+    except InputError as exc:
+        _usage_error(str(exc))
+    if kind:
+        if kind not in ("dossier", "result", "registry_book"):
+            _usage_error(f"--kind must be dossier, result or registry_book, not {kind!r}")
+        batch_manifest.kind = kind
+    missing = [i for i in inputs if not Path(i).exists()]
+    if missing:
+        _usage_error(f"no such file or folder: {', '.join(missing)}")
+    config = BatchConfig(out_dir=out, data_dir=settings.data_dir, database_url=settings.database_url,
+                         agency=settings.agency, lang=settings.ocr_lang, signer=settings.signer_config(),
+                         manifest=batch_manifest, jobs=max(1, jobs), limits=Limits.from_env())
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+               TimeRemainingColumn())
+    with Progress(*columns, console=err, disable=not err.is_terminal, transient=False) as progress:
+        summary = process_batch(inputs, config, _ProgressBar(progress))
+    err.print(f"{summary.documents} documents from {summary.pages} pages ({summary.blank_pages} blank) "
+              f"in {summary.seconds:.1f} s -> {out}")
+    for item in summary.failed:
+        err.print(f"[red]failed[/red]  {item['source']}: {item['error']}", highlight=False)
+    for item in summary.skipped:
+        err.print(f"[yellow]skipped[/yellow] {item['source']}: {item['reason']}", highlight=False)
+    for item in summary.rescan:
+        err.print(f"[yellow]rescan[/yellow]  {item['source']} page {item['page']}: {item['reason']}", highlight=False)
+    raise typer.Exit(1 if summary.failed else 0)
+
+
+@app.command()
+def verify(
+    file: Annotated[Path, typer.Argument(help="a signed PDF")],
+    format: Annotated[str, typer.Option("--format", help="text | json")] = "text",
+) -> None:
+    """Check a PDF's signatures and integrity; exit status 1 when it is not valid."""
+    settings = Settings.from_env()
+    if not file.is_file():
+        _usage_error(f"no such file: {file}")
+    roots = load_roots([p for p in settings.trust_roots if p.exists()])
+    report = verify_pdf(file.read_bytes(), roots, str(file))
+    if format == "json":
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=1))
+    else:
+        print(f"{file}: {'VALID' if report.valid else 'NOT VALID'}")
+        if report.error:
+            print(f"  {report.error}")
+        for s in report.signatures:
+            print(f"  {s.field}: signer {s.signer}; signed {s.signing_time}; intact {s.intact}; "
+                  f"trusted {s.trusted}; modified after signing {s.modified_after}")
+    raise typer.Exit(0 if report.valid else 1)
+
+
+@keys_app.command("init-dev")
+def keys_init_dev() -> None:
+    """Create the development CA and signer under $SOHOA_DATA_DIR/keys (kept when they exist)."""
+    keys = ensure_dev_keys(Settings.from_env().data_dir / "keys")
+    print(f"development CA: {keys.ca_cert}\ndevelopment signer: {keys.signer_p12}")
+
+
+@keys_app.command("show")
+def keys_show() -> None:
+    """The active signer and its validity."""
+    signer = load_signer(Settings.from_env().signer_config())
+    cert = signer.signing_cert
+    print(f"signer: {signer_name(signer)}\nissuer: {cert.issuer.human_friendly}\n"
+          f"valid until: {cert['tbs_certificate']['validity']['not_after'].native.isoformat()}")
+
+
+@app.command()
+def sample(out: Annotated[Path, typer.Argument(help="folder to write the sample scans into")]) -> None:
+    """Write a small sample batch of Vietnamese scans (with a separator sheet, a blank page and a corrupt file)."""
+    from sohoa.sample import write_sample_batch
+
+    truth = out.with_name(out.name + "-truth.json")
+    files = write_sample_batch(out, truth_path=truth)
+    print(f"{len(files)} sample files -> {out} (what they hold: {truth})")
+
+
+def _usage_error(message: str) -> None:
+    err.print(f"[red]error:[/red] {message}", highlight=False)
+    raise typer.Exit(2)
+
+
+def main() -> None:
+    app(prog_name="sohoa")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,137 @@
+"""The pipeline's stages as plain functions of small picklable values, whatever schedules them."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from ingest.errors import InputError
+from ingest.hashing import sha256_page
+from ingest.limits import Limits
+from ingest.pages import read_page
+from ingest.separator import Separator, find_separator
+from ingest.sniff import Kind
+from ocr.analysis import ink_gray
+from ocr.page import read_page_text
+from ocr.pdfa import PdfInfo, PdfPage, build_pdfa
+from ocr.quality import rescan_reasons
+from ocr.recognize import Word
+from signing.signer import Signature, SignerConfig, sign_pdf
+
+JPEG_QUALITY = 85
+A4_LONG_SIDE_INCHES = 11.69
+
+
+@dataclass(frozen=True)
+class PageJob:
+    path: Path
+    kind: Kind
+    number: int  # 1-based, counting every page of the file
+    lang: str
+    work_dir: Path  # where the page image to show is written
+    limits: Limits
+
+
+@dataclass
+class PageOutcome:
+    number: int
+    error: str | None = None
+    page_hash: str = ""
+    separator: Separator | None = None
+    blank: bool = False
+    dpi: float = 0.0
+    rotation: int = 0
+    skew_deg: float = 0.0
+    text: str = ""
+    confidence: float = 0.0
+    words: list[Word] = field(default_factory=list)
+    image: Path | None = None  # JPEG of the page as shown in the PDF
+    size: tuple[int, int] = (0, 0)
+    gray: bool = False
+    rescan: list[str] = field(default_factory=list)
+
+
+def run_page(job: PageJob) -> PageOutcome:
+    """Read, hash, look for a separator, recognize; any failure is reported in the outcome, never raised."""
+    try:
+        return _run_page(job)
+    except InputError as exc:
+        return PageOutcome(job.number, error=str(exc))
+    except Exception as exc:  # noqa: BLE001 - one bad page must not stop a batch
+        return PageOutcome(job.number, error=f"internal error on page {job.number}: {type(exc).__name__}: {exc}")
+
+
+def _run_page(job: PageJob) -> PageOutcome:
+    raw = read_page(job.path, job.kind, job.number, job.limits)
+    image = np.asarray(raw.image)
+    outcome = PageOutcome(job.number, page_hash=sha256_page(raw.image))
+    outcome.dpi = raw.dpi or round(max(image.shape[:2]) / A4_LONG_SIDE_INCHES)
+    outcome.separator = find_separator(ink_gray(image))
+    if outcome.separator:
+        return outcome
+    page = read_page_text(image, outcome.dpi, job.lang)
+    prepared = page.prepared
+    outcome.blank, outcome.rotation = bool(prepared.blank), int(prepared.rotation)
+    outcome.skew_deg = float(prepared.skew_deg)
+    outcome.text, outcome.confidence, outcome.words = page.text, page.confidence, page.words
+    outcome.rescan = rescan_reasons(page)
+    if not raw.dpi:
+        outcome.rescan.append(f"the file records no resolution: {outcome.dpi:.0f} dpi assumed for an A4 page")
+    if not prepared.blank:
+        display = prepared.display
+        outcome.gray = display.ndim == 2
+        outcome.size = (display.shape[1], display.shape[0])
+        outcome.image = job.work_dir / f"{outcome.page_hash}.jpg"
+        bgr = display if outcome.gray else cv2.cvtColor(display, cv2.COLOR_RGB2BGR)
+        cv2.imwrite(str(outcome.image), bgr, [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])
+    return outcome
+
+
+def document_id(page_hashes: list[str]) -> str:
+    """Derived from the pages' content: the same pages give the same id, whatever file they came in."""
+    return hashlib.sha256("\n".join(page_hashes).encode()).hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class DocJob:
+    doc_id: str
+    pages: list[PageOutcome]  # the pages shown in the PDF, in order
+    info: PdfInfo
+    signer: SignerConfig
+    work_dir: Path
+
+
+@dataclass
+class DocOutcome:
+    doc_id: str
+    pdf: Path | None = None
+    sha256: str = ""
+    signature: Signature | None = None
+    error: str | None = None
+
+
+def build_document(job: DocJob) -> DocOutcome:
+    """Assemble the searchable PDF/A and sign it; the signed file is written to the work folder."""
+    try:
+        pages = [PdfPage(p.image.read_bytes(), p.size[0], p.size[1], p.dpi, p.gray, p.words) for p in job.pages]
+        signed, signature = sign_pdf(build_pdfa(pages, job.info), job.signer)
+        path = job.work_dir / f"{job.doc_id}.pdf"
+        path.write_bytes(signed)
+        return DocOutcome(job.doc_id, path, hashlib.sha256(signed).hexdigest(), signature)
+    except Exception as exc:  # noqa: BLE001 - reported per document
+        return DocOutcome(job.doc_id, error=f"{type(exc).__name__}: {exc}")
+
+
+def init_worker() -> None:
+    """One Tesseract and OpenCV thread per process: parallelism comes from processes, one per core."""
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+    cv2.setNumThreads(1)
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
