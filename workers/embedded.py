@@ -88,7 +88,7 @@ def process_batch(inputs: list[str], config: BatchConfig, reporter: Reporter | N
     catalog.start_batch(summary.batch, agency, config.manifest.kind, config.manifest.model_dump(exclude_none=True))
     work_dir = Path(tempfile.mkdtemp(prefix="batch-", dir=config.data_dir / "work"))
     reporter.begin(sum(f.pages for f in intake.files))
-    context = multiprocessing.get_context("fork")
+    context = multiprocessing.get_context("forkserver")  # fork would inherit OpenCV's thread pool in a broken state
     try:
         with ProcessPoolExecutor(max(1, config.jobs), mp_context=context, initializer=init_worker) as pool:
             page_futures = [_submit_pages(pool, f, config, work_dir, reporter) for f in intake.files]

@@ -1,0 +1,84 @@
+"""Intake: sniffing by content, limits, encrypted and damaged files, separators, duplicates."""
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+import pikepdf
+import pytest
+from PIL import Image
+
+from ingest.batch import collect
+from ingest.errors import InputError
+from ingest.limits import Limits
+from ingest.pages import read_page
+from ingest.separator import find_separator, parse_payload
+from ingest.sniff import sniff
+from sohoa.sample import render_page, separator_page
+
+
+def _png(path: Path, dpi: int = 200) -> Path:
+    Image.fromarray(render_page(["Xin chào"], dpi=dpi)).save(path, "PNG", dpi=(dpi, dpi))
+    return path
+
+
+def test_type_comes_from_the_bytes_not_the_name(tmp_path: Path) -> None:
+    assert sniff(_png(tmp_path / "scan.pdf")) == "png"
+    (tmp_path / "notes.tif").write_text("hello")
+    with pytest.raises(InputError, match="unsupported file type"):
+        sniff(tmp_path / "notes.tif")
+    (tmp_path / "empty.png").write_bytes(b"")
+    with pytest.raises(InputError, match="empty"):
+        sniff(tmp_path / "empty.png")
+
+
+def test_encrypted_and_damaged_pdfs_are_failed_with_reasons(tmp_path: Path) -> None:
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    pdf.save(tmp_path / "locked.pdf", encryption=pikepdf.Encryption(user="secret", owner="secret"))
+    (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.7\n1 0 obj garbage")
+    _png(tmp_path / "good.png")
+    intake = collect([str(tmp_path)], Limits())
+    reasons = {Path(p.source).name: p.reason for p in intake.failed}
+    assert "encrypted" in reasons["locked.pdf"] and "damaged" in reasons["broken.pdf"]
+    assert [Path(f.source).name for f in intake.files] == ["good.png"]
+
+
+def test_limits_reject_with_numbers(tmp_path: Path) -> None:
+    frames = [Image.new("L", (50, 50), 255) for _ in range(3)]
+    frames[0].save(tmp_path / "three.tif", save_all=True, append_images=frames[1:])
+    intake = collect([str(tmp_path / "three.tif")], Limits(max_pages=2))
+    assert intake.failed[0].reason == "too many pages: 3, the limit is 2"
+    with pytest.raises(InputError, match="too large"):
+        read_page(_png(tmp_path / "big.png"), "png", 1, Limits(max_page_pixels=1000))
+
+
+def test_sources_keep_the_given_folder_path(tmp_path: Path) -> None:
+    (tmp_path / "box" / "sub").mkdir(parents=True)
+    _png(tmp_path / "box" / "sub" / "a.png")
+    (tmp_path / "box" / ".DS_Store").write_bytes(b"junk")
+    intake = collect([f"{tmp_path}/box"], Limits())
+    assert [f.source for f in intake.files] == [f"{tmp_path}/box/sub/a.png"] and not intake.failed
+
+
+def test_pdf_full_page_image_is_taken_as_it_is(tmp_path: Path) -> None:
+    image = Image.fromarray(render_page(["Trang một"], dpi=150))
+    buf = io.BytesIO()
+    image.save(buf, "PDF", resolution=150)
+    (tmp_path / "copier.pdf").write_bytes(buf.getvalue())
+    page = read_page(tmp_path / "copier.pdf", "pdf", 1, Limits())
+    assert page.image.size == image.size and page.dpi == 150
+
+
+def test_separator_payloads() -> None:
+    sep = parse_payload("SOHOA-SEP;pages=3;dossier=000.00.12.H40-240504-0001")
+    assert sep.pages == 3 and sep.dossier == "000.00.12.H40-240504-0001"
+    assert parse_payload("SOHOA-SEP|scan_0001.tif|001").pages is None
+    assert parse_payload("https://dichvucong.gov.vn") is None
+
+
+def test_separator_sheet_is_found_and_text_page_is_not() -> None:
+    gray = np.asarray(Image.fromarray(separator_page("SOHOA-SEP;pages=2")).convert("L"))
+    assert find_separator(gray).pages == 2
+    assert find_separator(np.asarray(Image.fromarray(render_page(["Không phải tờ phân cách"])).convert("L"))) is None

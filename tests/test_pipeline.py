@@ -1,0 +1,155 @@
+"""The whole pipeline on the sample batch, with real Tesseract, pikepdf, pyHanko, qpdf, pdftotext and pdfsig."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pikepdf
+import pytest
+from conftest import Run, batch_config
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from textmetrics import cer
+
+from signing.devca import dev_keys
+from signing.verify import load_roots, verify_pdf
+from storage.catalog import Catalog, Document
+from workers.embedded import process_batch
+
+
+def _truth_page(run: Run, name: str, index: int = 0):
+    return next(f for f in run.truth if f.name == name).pages[index]
+
+
+def test_every_file_is_accounted_for(sample_run: Run) -> None:
+    sources = {d["source"].split("#")[0] for d in sample_run.documents()}
+    failed = {f["source"] for f in sample_run.summary.failed}
+    skipped = {s["source"].split("#")[0] for s in sample_run.summary.skipped}
+    for f in sample_run.truth:
+        path = str(sample_run.scans / f.name)
+        assert path in sources | failed | skipped, f.name
+    assert sample_run.summary.documents == 7
+
+
+def test_corrupt_file_is_reported_and_the_rest_succeed(sample_run: Run) -> None:
+    corrupt = [f for f in sample_run.summary.failed if f["source"].endswith("07_giay_khai_sinh_2.png")]
+    assert len(corrupt) == 1 and "truncated" in corrupt[0]["error"]
+    assert len(sample_run.summary.failed) == 1
+    summary = json.loads((sample_run.out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["documents"] == 7 and summary["failed"] == sample_run.summary.failed
+
+
+def test_clean_page_is_read_accurately(sample_run: Run) -> None:
+    doc = sample_run.by_source("01_giay_khai_sinh.png")
+    assert cer(_truth_page(sample_run, "01_giay_khai_sinh.png").text, doc["pages"][0]["text"]) < 0.02
+    assert doc["doc_type"] == "birth_certificate"
+    assert doc["pages"][0]["dpi"] == 200 and doc["pages"][0]["confidence"] > 0.85
+
+
+def test_two_column_header_is_read_column_by_column(sample_run: Run) -> None:
+    text = sample_run.by_source("02_quyet_dinh.jpg")["pages"][0]["text"]
+    assert cer(_truth_page(sample_run, "02_quyet_dinh.jpg").text, text) < 0.03
+    lines = text.splitlines()
+    assert lines.index("Số: 123/QĐ-UBND") < lines.index("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")
+
+
+def test_upside_down_page_is_turned_and_read(sample_run: Run) -> None:
+    page = sample_run.by_source("03_ket_hon_lon_nguoc.png")["pages"][0]
+    assert page["rotation"] == 180
+    assert cer(_truth_page(sample_run, "03_ket_hon_lon_nguoc.png").text, page["text"]) < 0.03
+
+
+def test_skew_is_measured_and_undone(sample_run: Run) -> None:
+    page = sample_run.by_source("04_ly_lich_nghieng.png")["pages"][0]
+    assert abs(page["skew_deg"] - 4.0) < 0.3
+    assert cer(_truth_page(sample_run, "04_ly_lich_nghieng.png").text, page["text"]) < 0.03
+
+
+def test_separator_splits_a_file_and_blank_page_is_flagged(sample_run: Run) -> None:
+    first = sample_run.by_source("05_ho_so.tif#p1-1")
+    second = sample_run.by_source("05_ho_so.tif#p3-4")
+    assert [p["source_page"] for p in second["pages"]] == [3, 4]
+    assert [p["blank"] for p in second["pages"]] == [False, True]
+    assert first["doc_type"] == "application_form" and second["doc_type"] == "death_extract"
+    with pikepdf.open(sample_run.out / second["pdf"]) as pdf:
+        assert len(pdf.pages) == 1  # the blank back page is listed, not shown
+    assert sample_run.summary.blank_pages == 1
+    assert not [r for r in sample_run.summary.rescan if "separator" in r["reason"]]  # pages=2 matches
+
+
+def test_pdf_is_searchable_pdfa_and_clean(sample_run: Run) -> None:
+    doc = sample_run.by_source("01_giay_khai_sinh.png")
+    pdf_path = sample_run.out / doc["pdf"]
+    text = subprocess.run(["pdftotext", str(pdf_path), "-"], capture_output=True, text=True, check=True).stdout
+    assert "GIẤY KHAI SINH" in text and "NGUYỄN" in text
+    check = subprocess.run(["qpdf", "--check", str(pdf_path)], capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+    with pikepdf.open(pdf_path) as pdf:
+        meta = pdf.open_metadata()
+        assert meta["pdfaid:part"] == "2" and meta["pdfaid:conformance"] == "B"
+        assert meta["dc:source"] == doc["source"]
+        assert pdf.Root.OutputIntents[0].S == "/GTS_PDFA1"
+
+
+def test_signature_is_valid_for_pyhanko(sample_run: Run) -> None:
+    doc = sample_run.by_source("02_quyet_dinh.jpg")
+    data = (sample_run.out / doc["pdf"]).read_bytes()
+    report = verify_pdf(data, load_roots([dev_keys(sample_run.data_dir / "keys").ca_cert]))
+    assert report.valid, report.to_dict()
+    assert doc["signature"]["level"] == "PAdES-B-B" and "development" in doc["signature"]["signer"]
+    assert not verify_pdf(data, []).valid  # untrusted without the development CA
+
+
+def test_signature_is_valid_for_pdfsig(sample_run: Run, tmp_path: Path) -> None:
+    nss = tmp_path / "nss"
+    nss.mkdir()
+    subprocess.run(["certutil", "-N", "-d", f"sql:{nss}", "--empty-password"], check=True)
+    ca = dev_keys(sample_run.data_dir / "keys").ca_cert
+    subprocess.run(["certutil", "-A", "-d", f"sql:{nss}", "-n", "sohoa-dev", "-t", "CT,C,C", "-i", str(ca)],
+                   check=True)
+    doc = sample_run.by_source("06_cong_van.pdf")
+    out = subprocess.run(["pdfsig", "-nssdir", f"sql:{nss}", str(sample_run.out / doc["pdf"])],
+                         capture_output=True, text=True).stdout
+    assert "Signature is Valid" in out and "Certificate is Trusted" in out, out
+
+
+def test_a_flipped_byte_breaks_the_signature(sample_run: Run) -> None:
+    doc = sample_run.by_source("01_giay_khai_sinh.png")
+    data = bytearray((sample_run.out / doc["pdf"]).read_bytes())
+    data[len(data) // 3] ^= 0x01
+    assert not verify_pdf(bytes(data), load_roots([dev_keys(sample_run.data_dir / "keys").ca_cert])).valid
+
+
+def test_running_again_duplicates_nothing(sample_run: Run, tmp_path: Path) -> None:
+    again = batch_config(tmp_path / "again", sample_run.data_dir)
+    summary = process_batch([str(sample_run.scans)], again)
+    first_ids = sorted(d["id"] for d in sample_run.documents())
+    second_ids = sorted(p.stem for p in (tmp_path / "again").glob("*.pdf"))
+    assert summary.documents == 7 and first_ids == second_ids
+    with Session(Catalog(again.database_url).engine) as session:
+        assert session.scalar(select(func.count()).select_from(Document)) == 7
+
+
+def test_identical_files_are_processed_once(sample_run: Run, tmp_path: Path) -> None:
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    shutil.copy(sample_run.scans / "01_giay_khai_sinh.png", scans / "a.png")
+    shutil.copy(sample_run.scans / "01_giay_khai_sinh.png", scans / "b.png")
+    summary = process_batch([str(scans)], batch_config(tmp_path / "out", sample_run.data_dir))
+    assert summary.documents == 1
+    assert summary.skipped == [{"source": f"{scans}/b.png", "reason": f"duplicate of {scans}/a.png (identical bytes)"}]
+
+
+@pytest.mark.parametrize("args, code", [(["no-such-folder"], 2), ([], 1)])
+def test_cli_exit_status(sample_run: Run, tmp_path: Path, args: list[str], code: int) -> None:
+    scans = sample_run.scans
+    inputs = args or [str(scans / "07_giay_khai_sinh_2.png"), str(scans / "01_giay_khai_sinh.png")]
+    sohoa = str(Path(sys.executable).parent / "sohoa")
+    done = subprocess.run([sohoa, "process", *inputs, "--out", str(tmp_path / "o")], capture_output=True, text=True,
+                          env={"SOHOA_DATA_DIR": str(sample_run.data_dir), "PATH": "/usr/bin:/bin"})
+    assert done.returncode == code, done.stderr
+    if code == 1:
+        assert "07_giay_khai_sinh_2.png" in done.stderr and "truncated" in done.stderr
