@@ -273,6 +273,7 @@ def figures(run: Run, input_pages: int) -> dict:
         "cer_order_free_mean": s.get("cer_order_free", {}).get("mean"),
         "wer_mean": s.get("wer", {}).get("mean"), "doc_type_accuracy": s.get("doc_type_accuracy"),
         "field_f1": s.get("fields", {}).get("overall", {}).get("f1"),
+        "record_f1": s.get("records", {}).get("overall", {}).get("f1"),
         "seconds": round(run.seconds, 2), "peak_rss_mb": round(run.peak_rss / 2**20, 1),
     }
 
@@ -281,6 +282,7 @@ COLUMNS = [("pages/min", "pages_per_minute", "{:.1f}"), ("CER mean", "cer_mean",
            ("CER micro", "cer_micro", "{:.2%}"), ("of-CER micro", "cer_order_free_micro", "{:.2%}"),
            ("of-CER mean", "cer_order_free_mean", "{:.2%}"), ("WER mean", "wer_mean", "{:.2%}"),
            ("doc-type acc", "doc_type_accuracy", "{:.2%}"), ("field F1", "field_f1", "{:.2%}"),
+           ("record F1", "record_f1", "{:.2%}"),
            ("seconds", "seconds", "{:.1f}"), ("peak RSS MB", "peak_rss_mb", "{:.0f}")]
 
 
@@ -291,6 +293,17 @@ def table(rows: dict[str, dict]) -> str:
     widths = [max(len(cells[i]) for cells in [header, *lines]) for i in range(len(header))]
     return "\n".join(" | ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths,
                      strict=True))) for cells in [header, *lines])
+
+
+def understanding_share(summary: Path) -> str:
+    """How much of sohoa's batch time went to classification, fields and records (target: under 5 %)."""
+    if not summary.is_file():
+        return "sohoa understanding time: no summary.json"
+    data = json.loads(summary.read_text(encoding="utf-8"))
+    spent, total = data.get("understanding_seconds", 0.0), data.get("seconds") or 0.0
+    share = spent / total if total else 0.0
+    return (f"sohoa understanding: {spent:.2f} s of {total:.1f} s = {share:.2%} "
+            f"(target < 5 %: {'PASS' if share < 0.05 else 'FAIL'})")
 
 
 def ratios(rows: dict[str, dict]) -> list[dict]:
@@ -359,6 +372,7 @@ def main(argv: list[str] | None = None) -> None:
     print(table(rows))
     if "sohoa" in rows:
         print(f"\nsohoa peak memory (summed RSS of its processes): {rows['sohoa']['peak_rss_mb']:.0f} MB")
+        print(understanding_share(bench.out / "sohoa" / "summary.json"))
     if checks:
         print("\nsohoa / other      figure                ratio   target   result")
         for c in checks:

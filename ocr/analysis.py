@@ -6,6 +6,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from ocr.rules import rule_masks
+
 ANALYSIS_DPI = 150
 
 
@@ -19,8 +21,36 @@ class Analysis:
 
 
 def ink_gray(image: np.ndarray) -> np.ndarray:
-    """Grey where coloured ink that is not text (red seals, yellowed paper) turns light: the brightest channel."""
-    return image if image.ndim == 2 else image.max(axis=2)
+    """Grey of a scan in which seals fade away but text printed in colour (a red title) stays dark."""
+    if image.ndim == 2:
+        return image
+    gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
+    for x, y, w, h in seal_boxes(image):
+        part = image[y: y + h, x: x + w]
+        brightest = part.max(axis=2)
+        seal = (brightest.astype(np.int16) - part.min(axis=2)) > COLOUR_SPREAD
+        gray[y: y + h, x: x + w][seal] = brightest[seal]
+    return gray
+
+
+COLOUR_SPREAD = 70  # brightest minus darkest channel: ink that is clearly coloured
+SEAL_MIN_WIDTH = 0.08  # of the page's width: a round seal is about 4 cm across on an A4 page
+SEAL_ASPECT = (0.6, 1.7)
+
+
+def seal_boxes(image: np.ndarray) -> list[tuple[int, int, int, int]]:
+    """Boxes (x, y, w, h) of stamps and seals: roughly round or square blots of colour, not lines of text."""
+    factor = 4
+    small = cv2.resize(image, None, fx=1 / factor, fy=1 / factor, interpolation=cv2.INTER_AREA)
+    colour = ((small.max(axis=2).astype(np.int16) - small.min(axis=2)) > COLOUR_SPREAD).astype(np.uint8)
+    if not colour.any():
+        return []
+    colour = cv2.dilate(colour, np.ones((5, 5), np.uint8))
+    count, _, stats, _ = cv2.connectedComponentsWithStats(colour, connectivity=8)
+    min_side = SEAL_MIN_WIDTH * small.shape[1]
+    return [(int(x * factor), int(y * factor), int(w * factor), int(h * factor))
+            for x, y, w, h, _ in stats[1:count]
+            if min(w, h) >= min_side and SEAL_ASPECT[0] <= w / h <= SEAL_ASPECT[1]]
 
 
 def flatten_background(gray: np.ndarray, dpi: float) -> np.ndarray:
@@ -45,11 +75,8 @@ def analyse(gray: np.ndarray, dpi: float) -> Analysis:
 
 
 def rules(ink: np.ndarray, dpi: float) -> np.ndarray:
-    """Ruling lines (table grids, underlines): straight ink runs longer than any word."""
-    run = max(10, int(dpi * 0.6))
-    mask = ink.astype(np.uint8)
-    horizontal = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((1, run), np.uint8))
-    vertical = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((run, 1), np.uint8))
+    """Ruling lines (table grids, underlines), a little widened, as a boolean mask."""
+    horizontal, vertical = rule_masks(ink, dpi)
     return cv2.dilate(horizontal | vertical, np.ones((3, 3), np.uint8)).astype(bool)
 
 

@@ -3,15 +3,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import cv2
 import numpy as np
 
+from ocr.cells import reread_cells
 from ocr.preprocess import Prepared, prepare
 from ocr.reading_order import reading_order_lines
 from ocr.recognize import Word, page_confidence, recognize
+from ocr.rules import Rules
 
 # Below this confidence a page whose orientation was a guess is read upside down as well, and the better reading kept.
 RECHECK_CONFIDENCE = 0.80
+UNREADABLE = 0.60  # a reading this poor is retried upside down even when the page seemed upright
 
 
 @dataclass
@@ -20,6 +22,7 @@ class PageText:
     words: list[Word] = field(default_factory=list)  # in display-image pixels
     lines: list[str] = field(default_factory=list)
     confidence: float = 0.0
+    rules: Rules = field(default_factory=Rules)  # in display-image pixels
 
     @property
     def text(self) -> str:
@@ -33,27 +36,21 @@ def read_page_text(image: np.ndarray, dpi: float, lang: str) -> PageText:
         return PageText(prepared)
     words = recognize(prepared.recognition, prepared.recognition_dpi, lang)
     confidence = page_confidence(words)
-    if not prepared.orientation_sure and confidence < RECHECK_CONFIDENCE:
+    if confidence < UNREADABLE or not prepared.orientation_sure and confidence < RECHECK_CONFIDENCE:
         flipped = np.ascontiguousarray(np.rot90(prepared.recognition, 2))
         other = recognize(flipped, prepared.recognition_dpi, lang)
         if page_confidence(other) > confidence:
             prepared = _turned_half(prepared, flipped)
             words, confidence = other, page_confidence(other)
+    words = reread_cells(prepared.recognition, prepared.rules, words, prepared.recognition_dpi, lang)
     words = [w.scaled(1 / prepared.scale) for w in words]
-    rules = vertical_rules(prepared.recognition, 1 / prepared.scale)
-    return PageText(prepared, words, reading_order_lines(words, rules), confidence)
+    rules = prepared.rules.scaled(1 / prepared.scale)
+    return PageText(prepared, words, reading_order_lines(words, rules.vertical), confidence, rules)
 
 
 def _turned_half(p: Prepared, recognition: np.ndarray) -> Prepared:
     display = np.ascontiguousarray(np.rot90(p.display, 2))
-    return Prepared(display, recognition, p.dpi, p.recognition_dpi, (p.rotation + 180) % 360, p.skew_deg, False, True)
-
-
-def vertical_rules(gray: np.ndarray, factor: float) -> list[tuple[float, float, float, float]]:
-    """Boxes of long vertical ink lines (table rules), scaled by ``factor``."""
-    ink = (gray < 128).astype(np.uint8)
-    run = max(20, gray.shape[0] // 40)
-    lines = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((run, 1), np.uint8))
-    count, _, stats, _ = cv2.connectedComponentsWithStats(lines, connectivity=8)
-    return [(x * factor, y * factor, (x + w) * factor, (y + h) * factor) for x, y, w, h, _ in stats[1:count]]
+    height, width = recognition.shape[:2]
+    return Prepared(display, recognition, p.dpi, p.recognition_dpi, (p.rotation + 180) % 360, p.skew_deg, False, True,
+                    p.rules.turned_half(width, height))
 

@@ -1,13 +1,14 @@
 """From a raw scan to an upright page to show and a clean page to recognize."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
 
 from ocr.analysis import analyse, flatten_background, ink_gray
 from ocr.geometry import is_sideways, is_upside_down, skew_angle
+from ocr.rules import Rules, erase_rules
 
 RECOGNITION_DPI = 300  # Tesseract reads best at about 300 dpi; lower-resolution scans are upsampled
 MIN_DESKEW_DEG = 0.2
@@ -24,6 +25,7 @@ class Prepared:
     skew_deg: float  # counter-clockwise tilt found (and undone)
     blank: bool
     orientation_sure: bool  # False when the text gave too little evidence of which way is up
+    rules: Rules = field(default_factory=Rules)  # ruling lines erased from ``recognition``, in its pixels
 
     @property
     def scale(self) -> float:
@@ -52,8 +54,8 @@ def prepare(image: np.ndarray, dpi: float) -> Prepared:
     clean[border.astype(bool)] = 255
     display = turn(image, rotation, skew, fill=_paper_colour(image))
     clean = turn(clean, rotation, skew, fill=255)
-    return Prepared(display, recognition_image(clean, dpi), dpi, max(dpi, RECOGNITION_DPI), rotation, skew, blank,
-                    sure)
+    recognition, rules = erase_rules(recognition_image(clean, dpi), max(dpi, RECOGNITION_DPI))
+    return Prepared(display, recognition, dpi, max(dpi, RECOGNITION_DPI), rotation, skew, blank, sure, rules)
 
 
 def _is_blank(ink: np.ndarray, dpi: float) -> bool:

@@ -11,6 +11,7 @@ import statistics
 from dataclasses import dataclass
 
 from ocr.recognize import Word
+from ocr.rules import Box
 
 GUTTER_HEIGHTS = 1.8  # a gap this many text heights wide separates columns rather than words
 
@@ -40,15 +41,12 @@ class Segment:
         return " ".join(w.text for w in self.words)
 
 
-Box = tuple[float, float, float, float]  # left, top, right, bottom
-
-
 def reading_order_lines(words: list[Word], rules: list[Box] = ()) -> list[str]:
     """Text lines in reading order; ``rules`` are vertical ruling lines in the words' coordinates."""
     if not words:
         return []
     height = statistics.median(w.height for w in words)
-    rows = _rows(_segments(words, height * GUTTER_HEIGHTS))
+    rows = rows_of(words)
     lines: list[str] = []
     i = 0
     while i < len(rows):
@@ -62,6 +60,14 @@ def reading_order_lines(words: list[Word], rules: list[Box] = ()) -> list[str]:
         lines += [s.text for s in region if s.right > gutter]
         i = end
     return lines
+
+
+def rows_of(words: list[Word]) -> list[list[Segment]]:
+    """Runs of words split at column gaps, grouped into rows top to bottom, each row left to right."""
+    if not words:
+        return []
+    height = statistics.median(w.height for w in words)
+    return _rows(_segments(words, height * GUTTER_HEIGHTS))
 
 
 def _segments(words: list[Word], gap: float) -> list[Segment]:

@@ -30,12 +30,12 @@ class Word:
                     self.conf, self.line)
 
 
-def recognize(image: np.ndarray, dpi: float, lang: str) -> list[Word]:
+def recognize(image: np.ndarray, dpi: float, lang: str, psm: int = 3) -> list[Word]:
     """Words of an 8-bit grey page, in Tesseract's order. The image goes to Tesseract as PGM (no compression cost)."""
     with tempfile.TemporaryDirectory(prefix="sohoa-ocr-") as tmp:
         path = os.path.join(tmp, "page.pgm")
         cv2.imwrite(path, image)
-        data = pytesseract.image_to_data(path, lang=lang, config=f"--dpi {round(dpi)} --psm 3",
+        data = pytesseract.image_to_data(path, lang=lang, config=f"--dpi {round(dpi)} --psm {psm}",
                                          output_type=pytesseract.Output.DICT)
     words = []
     for i, text in enumerate(data["text"]):

@@ -97,6 +97,41 @@ def render_page(
     return np.array(page)
 
 
+def render_table(
+    title: list[str],
+    columns: list[str],
+    rows: list[list[str]],
+    *,
+    widths: list[float],
+    dpi: int = 200,
+    size_mm: tuple[float, float] = (297.0, 210.0),
+    font_pt: float = 10,
+) -> np.ndarray:
+    """A register book page: centred title lines above a ruled table (``widths`` in mm, one per column)."""
+    page = _canvas(dpi, size_mm)
+    draw = ImageDraw.Draw(page)
+    size = round(font_pt * dpi / 72)
+    margin, y = _px(12, dpi), _px(12, dpi)
+    for line in title:
+        font = _font(round(size * 1.3), line.isupper())
+        draw.text(((page.width - font.getlength(line)) / 2, y), line, font=font, fill=0)
+        y += round(size * 2)
+    xs = [margin]
+    for w in widths:
+        xs.append(xs[-1] + _px(w, dpi))
+    row_h = round(size * 2.6)
+    ys = [y + i * row_h for i in range(len(rows) + 2)]
+    for x in xs:
+        draw.line([(x, ys[0]), (x, ys[-1])], fill=0, width=max(1, dpi // 100))
+    for yy in ys:
+        draw.line([(xs[0], yy), (xs[-1], yy)], fill=0, width=max(1, dpi // 100))
+    for r, cells in enumerate([columns, *rows]):
+        for c, text in enumerate(cells):
+            font = _font(size, r == 0)
+            draw.text((xs[c] + size // 2, ys[r] + (row_h - size) // 2 - size // 5), text, font=font, fill=0)
+    return np.array(page)
+
+
 def page_text(lines: list[str], header: tuple[list[str], list[str]] | None = None) -> str:
     """Truth text of a page printed by :func:`render_page`: left header column, right column, then the body."""
     return "\n".join([*(header[0] + header[1] if header else []), *lines])

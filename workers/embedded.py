@@ -49,6 +49,7 @@ class Summary:
     skipped: list[dict[str, Any]] = field(default_factory=list)
     rescan: list[dict[str, Any]] = field(default_factory=list)
     seconds: float = 0.0
+    understanding_seconds: float = 0.0  # classification, fields and records: kept small beside recognition
     batch: str = ""
     sources: dict[str, str] = field(default_factory=dict)  # doc_id -> source, for this batch
 
@@ -158,7 +159,9 @@ def _plan_file(file: InputFile, outcomes: list, config: BatchConfig, pool: Proce
         if _copy_stored(doc_id, config, catalog, store):
             summary.documents += 1
             continue
+        started = time.monotonic()
         understood = understand(plan)
+        summary.understanding_seconds = round(summary.understanding_seconds + time.monotonic() - started, 3)
         if plan.separator and plan.separator.dossier:
             understood["dossier_code"] = plan.separator.dossier
         info = PdfInfo(title=f"{understood['doc_type']} {doc_id}", doc_type=understood["doc_type"], source=source,

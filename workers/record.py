@@ -3,26 +3,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from ocr.classify import classify
+from ocr.understand import understand as understand_pages
 from signing.signer import Signature
 from workers.segment import DocPlan
 
-LOW_PAGE_CONFIDENCE = 0.70
-UNCERTAIN_TYPE = 0.75
-
 
 def understand(plan: DocPlan) -> dict[str, Any]:
-    """doc_type, fields, records and the review flags of a document."""
-    texts = [p.text for p in plan.pages if not p.blank]
-    doc_type, confidence = classify(texts[0] if texts else "")
-    reasons = []
-    if confidence < UNCERTAIN_TYPE:
-        reasons.append(f"uncertain document type ({doc_type}, confidence {confidence:.0%})")
-    for page in plan.pages:
-        if not page.blank and page.confidence < LOW_PAGE_CONFIDENCE:
-            reasons.append(f"page {page.number}: low recognition confidence ({page.confidence:.0%})")
-    return {"doc_type": doc_type, "doc_type_confidence": confidence, "fields": {}, "records": [],
-            "needs_review": bool(reasons), "review_reasons": reasons}
+    """doc_type, fields, records and the review flags of a document, as the JSON carries them."""
+    found = understand_pages(plan.pages)
+    return {"doc_type": found.doc_type, "doc_type_confidence": found.doc_type_confidence, "fields": found.fields,
+            "records": found.records, "needs_review": found.needs_review, "review_reasons": found.review_reasons}
 
 
 def document_record(doc_id: str, source: str, plan: DocPlan, understood: dict[str, Any], sha256: str,

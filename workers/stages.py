@@ -21,6 +21,7 @@ from ocr.page import read_page_text
 from ocr.pdfa import PdfInfo, PdfPage, build_pdfa
 from ocr.quality import rescan_reasons
 from ocr.recognize import Word
+from ocr.rules import Rules
 from signing.signer import Signature, SignerConfig, sign_pdf
 
 JPEG_QUALITY = 85
@@ -54,6 +55,7 @@ class PageOutcome:
     size: tuple[int, int] = (0, 0)
     gray: bool = False
     rescan: list[str] = field(default_factory=list)
+    rules: Rules = field(default_factory=Rules)  # ruling lines, in the same pixels as ``words``
 
 
 def run_page(job: PageJob) -> PageOutcome:
@@ -78,7 +80,7 @@ def _run_page(job: PageJob) -> PageOutcome:
     prepared = page.prepared
     outcome.blank, outcome.rotation = bool(prepared.blank), int(prepared.rotation)
     outcome.skew_deg = float(prepared.skew_deg)
-    outcome.text, outcome.confidence, outcome.words = page.text, page.confidence, page.words
+    outcome.text, outcome.confidence, outcome.words, outcome.rules = page.text, page.confidence, page.words, page.rules
     outcome.rescan = rescan_reasons(page)
     if not raw.dpi:
         outcome.rescan.append(f"the file records no resolution: {outcome.dpi:.0f} dpi assumed for an A4 page")

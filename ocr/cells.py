@@ -1,0 +1,89 @@
+"""A second look at the cells of a ruled table that came back empty or unsure.
+
+Tesseract's page layout analysis drops or garbles short, isolated words such as an entry number or 'Nữ' alone
+in a cell. The inked cells it left empty, or read with low confidence, are cut out, stacked into one strip and
+read in a single call, and the words found replace the unsure ones where their cells are.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ocr.recognize import Word, recognize
+from ocr.rules import Box, Rules
+
+MIN_RULES = 3  # a grid needs at least this many rules each way
+INSET = 6  # pixels kept away from the (erased) rules
+GAP = 40  # white pixels between two cells in the strip
+MIN_INK = 25  # dark pixels that make a cell worth reading
+UNSURE = 0.6  # a cell whose best word is below this confidence is read again
+
+
+def grid_cells(rules: Rules, min_size: float) -> list[Box]:
+    """The cells between neighbouring long rules, when the page has a grid."""
+    if len(rules.vertical) < MIN_RULES or len(rules.horizontal) < MIN_RULES:
+        return []
+    xs = _positions([(b[0] + b[2]) / 2 for b in rules.vertical], min_size)
+    ys = _positions([(b[1] + b[3]) / 2 for b in rules.horizontal], min_size)
+    top, bottom = ys[0], ys[-1]
+    cells = []
+    for y0, y1 in zip(ys, ys[1:], strict=False):
+        for x0, x1 in zip(xs, xs[1:], strict=False):
+            if _spans(rules.vertical, x0, top, bottom) and _spans(rules.vertical, x1, top, bottom):
+                cells.append((x0, y0, x1, y1))
+    return cells
+
+
+def _positions(values: list[float], min_gap: float) -> list[float]:
+    merged: list[float] = []
+    for v in sorted(values):
+        if not merged or v - merged[-1] >= min_gap:
+            merged.append(v)
+    return merged
+
+
+def _spans(vertical: list[Box], x: float, top: float, bottom: float) -> bool:
+    """A vertical rule at ``x`` runs along most of the grid's height (a real column border)."""
+    return any(abs((b[0] + b[2]) / 2 - x) < 5 and b[3] - b[1] > 0.5 * (bottom - top) for b in vertical)
+
+
+def reread_cells(image: np.ndarray, rules: Rules, words: list[Word], dpi: float, lang: str) -> list[Word]:
+    """``words`` with the inked grid cells that hold no word, or only unsure ones, read again (``image`` pixels)."""
+    min_size = dpi / 12
+    empty, replaced = [], set()
+    for x0, y0, x1, y1 in grid_cells(rules, min_size):
+        inside = [i for i, w in enumerate(words)
+                  if x0 <= (w.left + w.right) / 2 < x1 and y0 <= (w.top + w.bottom) / 2 < y1]
+        if inside and max(words[i].conf for i in inside) >= UNSURE:
+            continue
+        crop = image[int(y0) + INSET: int(y1) - INSET, int(x0) + INSET: int(x1) - INSET]
+        if crop.size and int((crop < 128).sum()) >= MIN_INK:
+            empty.append(((x0, y0), crop, inside))
+    if not empty:
+        return words
+    width = max(c.shape[1] for _, c, _ in empty) + 2 * GAP
+    height = sum(c.shape[0] + GAP for _, c, _ in empty) + GAP
+    strip = np.full((height, width), 255, np.uint8)
+    placed = []
+    y = GAP
+    for origin, crop, _ in empty:
+        strip[y: y + crop.shape[0], GAP: GAP + crop.shape[1]] = crop
+        placed.append((y, y + crop.shape[0], origin))
+        y += crop.shape[0] + GAP
+    found: dict[int, list[Word]] = {}
+    for w in recognize(strip, dpi, lang, psm=6):
+        centre = (w.top + w.bottom) / 2
+        for cell, (top, bottom, (x0, y0)) in enumerate(placed):
+            if top - GAP / 2 <= centre < bottom + GAP / 2:
+                dx, dy = x0 + INSET - GAP, y0 + INSET - top
+                line = (10_000 + cell, w.line[1], w.line[2])  # a line of its own, apart from Tesseract's
+                found.setdefault(cell, []).append(
+                    Word(w.text, w.left + dx, w.top + dy, w.right + dx, w.bottom + dy, w.conf, line))
+                break
+    for cell, new in list(found.items()):
+        old = empty[cell][2]
+        if not old or max(w.conf for w in new) > max(words[i].conf for i in old):
+            replaced.update(old)
+        else:
+            del found[cell]
+    kept = [w for i, w in enumerate(words) if i not in replaced]
+    return kept + [w for new in found.values() for w in new]

@@ -1,0 +1,173 @@
+"""Register book pages: one record per table row, from the ruling lines and the words' boxes.
+
+Columns come from the vertical rules (or, on an unruled page, from the gaps between the header's cells), rows
+from the horizontal rules (or from where a new entry number starts). Each column is named by its printed header,
+matched fuzzily, so the order and wording of the columns may differ from book to book.
+"""
+from __future__ import annotations
+
+import re
+import statistics
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from ocr.doctypes import RECORD_FIELDS
+from ocr.fields import normalize_value
+from ocr.normalize import fold
+from ocr.recognize import Word
+from ocr.rules import Box, Rules
+
+COLUMNS: list[tuple[str, list[str]]] = [
+    ("registration_number", ["Số", "Số TT", "STT", "Số đăng ký", "Số thứ tự"]),
+    ("registration_date", ["Ngày đăng ký", "Ngày, tháng, năm đăng ký", "Ngày tháng năm đăng ký"]),
+    ("full_name", ["Họ, chữ đệm, tên", "Họ và tên", "Họ tên", "Họ, chữ đệm, tên người chết", "Họ và tên người chết",
+                   "Họ, chữ đệm, tên người được khai sinh", "Họ và tên người được khai sinh"]),
+    ("father_name", ["Họ, chữ đệm, tên cha", "Họ và tên cha", "Họ tên cha", "Cha"]),
+    ("mother_name", ["Họ, chữ đệm, tên mẹ", "Họ và tên mẹ", "Họ tên mẹ", "Mẹ"]),
+    ("husband_name", ["Họ, chữ đệm, tên chồng", "Họ và tên chồng", "Họ tên chồng", "Chồng"]),
+    ("wife_name", ["Họ, chữ đệm, tên vợ", "Họ và tên vợ", "Họ tên vợ", "Vợ"]),
+    ("date_of_birth", ["Ngày sinh", "Ngày, tháng, năm sinh", "Ngày tháng năm sinh"]),
+    ("gender", ["Giới tính", "Nam/Nữ", "Nam, Nữ"]),
+    ("date_of_death", ["Ngày chết", "Ngày, tháng, năm chết", "Ngày tháng năm chết"]),
+    ("place_of_death", ["Nơi chết"]),
+    ("note", ["Ghi chú"]),
+]
+MIN_COLUMNS = 3
+
+
+@dataclass
+class _Column:
+    left: float
+    right: float
+    field: str | None = None
+
+
+def _key(text: str) -> str:
+    return " ".join(fold(text).replace(",", " ").replace(".", " ").replace("|", " ").split())
+
+
+def _column_field(header: str) -> str | None:
+    if not header.strip():
+        return None
+    keys = [(_key(w), name) for name, wordings in COLUMNS for w in wordings]
+    best = process.extractOne(_key(header), [k for k, _ in keys], scorer=fuzz.ratio, score_cutoff=75)
+    return keys[best[2]][1] if best else None
+
+
+def _centre(w: Word) -> tuple[float, float]:
+    return (w.left + w.right) / 2, (w.top + w.bottom) / 2
+
+
+def _boundaries(boxes: list[Box], vertical: bool, tolerance: float) -> list[float]:
+    """Positions of ruling lines, near-duplicates merged (a thick rule can come out as two)."""
+    positions = sorted(((b[0] + b[2]) / 2) if vertical else ((b[1] + b[3]) / 2) for b in boxes)
+    merged: list[float] = []
+    for p in positions:
+        if merged and p - merged[-1] < tolerance:
+            continue
+        merged.append(p)
+    return merged
+
+
+def read_records(doc_type: str, words: list[Word], rules: Rules) -> list[dict[str, str]]:
+    """The entries of one register page as contract records."""
+    wanted = RECORD_FIELDS.get(doc_type)
+    if not wanted or not words:
+        return []
+    height = statistics.median(w.height for w in words)
+    long_v = [b for b in rules.vertical if b[3] - b[1] > 4 * height]
+    long_h = [b for b in rules.horizontal if b[2] - b[0] > 10 * height]
+    xs = _boundaries(long_v, True, height)
+    ys = _boundaries(long_h, False, height * 0.8)
+    if len(xs) < MIN_COLUMNS + 1 or len(ys) < 2:
+        return []
+    top, bottom = ys[0], ys[-1]
+    inside = [w for w in words if xs[0] <= _centre(w)[0] <= xs[-1] and top - 4 * height <= _centre(w)[1] <= bottom]
+    columns = [_Column(a, b) for a, b in zip(xs, xs[1:], strict=False)]
+    bands = list(zip(ys, ys[1:], strict=False))
+    header_band = _header_band(inside, columns, bands, top, height)
+    for col in columns:
+        col.field = _column_field(_cell_text(inside, col, header_band))
+    _number_column(inside, columns, [b for b in bands if b[0] >= header_band[1]])
+    fields = {c.field for c in columns}
+    if "registration_number" not in fields and "full_name" not in fields and not fields & set(wanted):
+        return []
+    records = []
+    for band in bands:
+        if band == header_band or band[1] <= header_band[1]:
+            continue
+        record = _record(inside, columns, band, wanted)
+        if record:
+            records.append(record)
+    return number_in_sequence(records)
+
+
+def number_in_sequence(records: list[dict[str, str]]) -> list[dict[str, str]]:
+    """Entries of a book page follow each other: where most numbers agree on one run (n, n+1, ...), a number that
+    breaks it or is missing was misread, and the run gives it back."""
+    starts = [int(r["registration_number"]) - i for i, r in enumerate(records)
+              if r.get("registration_number", "").isdigit()]
+    if not starts:
+        return records
+    start = max(set(starts), key=starts.count)
+    if starts.count(start) < max(3, len(records) // 2 + 1):
+        return records
+    return [{"registration_number": str(start + i), **{k: v for k, v in r.items() if k != "registration_number"}}
+            for i, r in enumerate(records)]
+
+
+def _number_column(words: list[Word], columns: list[_Column], bands: list[tuple[float, float]]) -> None:
+    """A column whose title was misread but whose cells are all small numbers is the entry number."""
+    if any(c.field == "registration_number" for c in columns) or not bands:
+        return
+    for col in columns:
+        if col.field is None:
+            cells = [_cell_text(words, col, band) for band in bands]
+            numbers = [c for c in cells if re.fullmatch(r"\d{1,5}", c)]
+            if len(numbers) >= max(2, 0.6 * len(cells)):
+                col.field = "registration_number"
+                return
+
+
+def _header_band(words: list[Word], columns: list[_Column], bands: list[tuple[float, float]], top: float,
+                 height: float) -> tuple[float, float]:
+    """The band holding the column titles: the first band whose cells read as titles (or the space above the grid)."""
+    for band in bands[:2]:
+        named = sum(_column_field(_cell_text(words, c, band)) is not None for c in columns)
+        if named >= max(2, len(columns) // 2):
+            return band
+    return (top - 4 * height, top)
+
+
+def _cell_words(words: list[Word], col: _Column, band: tuple[float, float]) -> list[Word]:
+    inside = [w for w in words if col.left <= _centre(w)[0] < col.right and band[0] <= _centre(w)[1] < band[1]]
+    return [w for line in text_lines(inside) for w in line]
+
+
+def text_lines(words: list[Word]) -> list[list[Word]]:
+    """Words grouped into lines by their vertical centres (accents make tops uneven), each line left to right."""
+    lines: list[list[Word]] = []
+    for w in sorted(words, key=lambda w: _centre(w)[1]):
+        if lines and abs(_centre(w)[1] - _centre(lines[-1][0])[1]) < 0.6 * w.height:
+            lines[-1].append(w)
+        else:
+            lines.append([w])
+    return [sorted(line, key=lambda w: w.left) for line in lines]
+
+
+def _cell_text(words: list[Word], col: _Column, band: tuple[float, float]) -> str:
+    return " ".join(w.text for w in _cell_words(words, col, band)).strip(" |")
+
+
+def _record(words: list[Word], columns: list[_Column], band: tuple[float, float],
+            wanted: list[str]) -> dict[str, str]:
+    record: dict[str, str] = {}
+    for col in columns:
+        if col.field not in wanted:
+            continue
+        text = _cell_text(words, col, band)
+        value = normalize_value(col.field, text) if text else None
+        if value:
+            record[col.field] = value
+    return record if len(record) >= 2 else {}

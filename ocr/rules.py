@@ -1,0 +1,53 @@
+"""Ruling lines (table grids, underlines): erased before recognition, kept as boxes to read tables by."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+Box = tuple[float, float, float, float]  # left, top, right, bottom
+RULE_INCHES = 0.6  # straight ink runs longer than any word
+
+
+@dataclass(frozen=True)
+class Rules:
+    horizontal: list[Box] = field(default_factory=list)
+    vertical: list[Box] = field(default_factory=list)
+
+    def scaled(self, factor: float) -> Rules:
+        return Rules([_scale(b, factor) for b in self.horizontal], [_scale(b, factor) for b in self.vertical])
+
+    def turned_half(self, width: float, height: float) -> Rules:
+        """The same rules on the page turned 180° (``width`` × ``height`` pixels)."""
+        def turn(b: Box) -> Box:
+            return width - b[2], height - b[3], width - b[0], height - b[1]
+        return Rules([turn(b) for b in self.horizontal], [turn(b) for b in self.vertical])
+
+
+def _scale(box: Box, factor: float) -> Box:
+    return box[0] * factor, box[1] * factor, box[2] * factor, box[3] * factor
+
+
+def rule_masks(ink: np.ndarray, dpi: float) -> tuple[np.ndarray, np.ndarray]:
+    """(horizontal, vertical) uint8 masks of the ruling lines in a boolean or 0/1 ink mask."""
+    run = max(10, int(dpi * RULE_INCHES))
+    mask = ink.astype(np.uint8)
+    horizontal = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((1, run), np.uint8))
+    vertical = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((run, 1), np.uint8))
+    return horizontal, vertical
+
+
+def erase_rules(gray: np.ndarray, dpi: float) -> tuple[np.ndarray, Rules]:
+    """The page without its ruling lines (they read as '|', '1' or '_'), and the lines as boxes."""
+    horizontal, vertical = rule_masks(gray < 128, dpi)
+    if not horizontal.any() and not vertical.any():
+        return gray, Rules()
+    erased = gray.copy()
+    erased[cv2.dilate(horizontal | vertical, np.ones((5, 5), np.uint8)).astype(bool)] = 255
+    return erased, Rules(_boxes(horizontal), _boxes(vertical))
+
+
+def _boxes(mask: np.ndarray) -> list[Box]:
+    count, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    return [(float(x), float(y), float(x + w), float(y + h)) for x, y, w, h, _ in stats[1:count]]

@@ -1,0 +1,75 @@
+"""Checks that decide whether a reviewer must look at a document, each with a reason a reviewer understands."""
+from __future__ import annotations
+
+import datetime as dt
+
+from ocr.doctypes import REQUIRED
+from ocr.domain import province_codes
+
+LOW_FIELD_CONFIDENCE = 0.60
+# Fourth digit of a personal ID: century of birth and gender (Circular 59/2021/TT-BCA).
+_CENTURY_GENDER = {0: (1900, "Nam"), 1: (1900, "Nữ"), 2: (2000, "Nam"), 3: (2000, "Nữ"), 4: (2100, "Nam"),
+                   5: (2100, "Nữ"), 6: (2200, "Nam"), 7: (2200, "Nữ"), 8: (1800, "Nam"), 9: (1800, "Nữ")}
+
+
+def personal_id_problems(pid: str, gender: str | None = None, born: str | None = None) -> list[str]:
+    """What is wrong with a personal ID by itself and against the holder's gender and birth date."""
+    if len(pid) != 12 or not pid.isdigit():
+        return [f"personal ID {pid} is not 12 digits"]
+    problems = []
+    if pid[:3] not in province_codes():
+        problems.append(f"personal ID {pid} starts with {pid[:3]}, which is no province's code")
+    century, id_gender = _CENTURY_GENDER[int(pid[3])]
+    if gender and gender != id_gender:
+        problems.append(f"personal ID {pid} is a {id_gender} person's (digit 4 is {pid[3]}) but the gender is {gender}")
+    if born:
+        year = int(born[:4])
+        if year // 100 * 100 != century or year % 100 != int(pid[4:6]):
+            problems.append(f"personal ID {pid} says born in {century + int(pid[4:6])} but the date of birth is {born}")
+    return problems
+
+
+def review_reasons(doc_type: str, fields: dict[str, str], confidences: dict[str, float],
+                   today: dt.date | None = None) -> list[str]:
+    """Reasons to review the extracted fields: IDs, impossible dates, unsure readings, missing fields."""
+    today = today or dt.date.today()
+    reasons = []
+    for prefix in ("", "husband_", "wife_"):
+        pid = fields.get(f"{prefix}personal_id")
+        if pid:
+            gender = fields.get("gender") or {"husband_": "Nam", "wife_": "Nữ"}.get(prefix)
+            reasons += personal_id_problems(pid, gender, fields.get(f"{prefix}date_of_birth"))
+    reasons += _date_problems(fields, today)
+    for name, confidence in confidences.items():
+        if name in fields and confidence < LOW_FIELD_CONFIDENCE:
+            reasons.append(f"{name}: read with low confidence ({confidence:.0%}): {fields[name]!r}")
+    missing = [name for name in REQUIRED.get(doc_type, []) if name not in fields]
+    if missing:
+        reasons.append(f"required field{'s' if len(missing) > 1 else ''} not found: {', '.join(missing)}")
+    return reasons
+
+
+def _date_problems(fields: dict[str, str], today: dt.date) -> list[str]:
+    problems = []
+    for name, value in fields.items():
+        if (name.endswith("date") or "date_of" in name) and name != "expiry_date" and value > today.isoformat():
+            problems.append(f"{name} {value} is in the future")
+    born = fields.get("date_of_birth")
+    for name in ("registration_date", "date_of_death", "issue_date"):
+        if born and fields.get(name) and fields[name] < born:
+            problems.append(f"{name} {fields[name]} is before the date of birth {born}")
+    if fields.get("issue_date") and fields.get("expiry_date") and fields["expiry_date"] < fields["issue_date"]:
+        problems.append(f"expiry_date {fields['expiry_date']} is before issue_date {fields['issue_date']}")
+    return problems
+
+
+def record_reasons(records: list[dict[str, str]], today: dt.date | None = None) -> list[str]:
+    """Reasons to review a register page's entries."""
+    today = today or dt.date.today()
+    reasons = []
+    for i, record in enumerate(records, 1):
+        for problem in _date_problems(record, today):
+            reasons.append(f"entry {i} ({record.get('registration_number', '?')}): {problem}")
+        if "registration_number" not in record:
+            reasons.append(f"entry {i}: no registration number read")
+    return reasons
