@@ -78,15 +78,21 @@ def read_records(doc_type: str, words: list[Word], rules: Rules) -> list[dict[st
     height = statistics.median(w.height for w in words)
     long_v = [b for b in rules.vertical if b[3] - b[1] > 4 * height]
     long_h = [b for b in rules.horizontal if b[2] - b[0] > 10 * height]
-    xs = _boundaries(long_v, True, height)
     ys = _boundaries(long_h, False, height * 0.8)
-    if len(xs) < MIN_COLUMNS + 1 or len(ys) < 2:
+    if len(ys) < 2:
+        return []
+    # the horizontal rules' ends stand for outer borders that faded or were never printed
+    ends = [(min(b[0] for b in long_h), 0, min(b[0] for b in long_h), 0), (max(b[2] for b in long_h), 0,
+                                                                       max(b[2] for b in long_h), 0)]
+    xs = _boundaries(long_v + ends, True, height)
+    if len(xs) < MIN_COLUMNS:
         return []
     top, bottom = ys[0], ys[-1]
     inside = [w for w in words if xs[0] <= _centre(w)[0] <= xs[-1] and top - 4 * height <= _centre(w)[1] <= bottom]
-    columns = [_Column(a, b) for a, b in zip(xs, xs[1:], strict=False)]
     bands = list(zip(ys, ys[1:], strict=False))
+    columns = [_Column(a, b) for a, b in zip(xs, xs[1:], strict=False)]
     header_band = _header_band(inside, columns, bands, top, height)
+    columns = [part for col in columns for part in _split_by_header(inside, col, header_band, height)]
     for col in columns:
         col.field = _column_field(_cell_text(inside, col, header_band))
     _number_column(inside, columns, [b for b in bands if b[0] >= header_band[1]])
@@ -111,10 +117,22 @@ def number_in_sequence(records: list[dict[str, str]]) -> list[dict[str, str]]:
     if not starts:
         return records
     start = max(set(starts), key=starts.count)
-    if starts.count(start) < max(3, len(records) // 2 + 1):
+    if starts.count(start) < 2 or starts.count(start) <= len(starts) / 2:
         return records
     return [{"registration_number": str(start + i), **{k: v for k, v in r.items() if k != "registration_number"}}
             for i, r in enumerate(records)]
+
+
+def _split_by_header(words: list[Word], col: _Column, band: tuple[float, float], height: float) -> list[_Column]:
+    """A column holding two titles far apart ('Số' and 'Ngày đăng ký' where the rule between them is missing)."""
+    titles = sorted(_cell_words(words, col, band), key=lambda w: w.left)
+    reach = titles[0].right if titles else 0.0
+    for word in titles[1:]:
+        if word.left - reach > 2.5 * height:  # an empty stripe down the whole title cell
+            middle = (reach + word.left) / 2
+            return [_Column(col.left, middle), _Column(middle, col.right)]
+        reach = max(reach, word.right)
+    return [col]
 
 
 def _number_column(words: list[Word], columns: list[_Column], bands: list[tuple[float, float]]) -> None:
