@@ -11,10 +11,16 @@ _DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "D": "0", "Q": "0", "l": 
                                    "B": "8", "g": "9", "q": "9"})
 
 
+# Every combining mark (in the BMP, where Vietnamese's are) dropped; đ, which has none, mapped to d.
+_MARKS = {cp: None for cp in range(0x10000) if unicodedata.combining(chr(cp))} | {ord("đ"): "d", ord("Đ"): "D",
+                                                                              ord("ð"): "d", ord("Ð"): "D"}
+
+
 def fold(text: str) -> str:
     """Upper case without diacritics (Đ → D): OCR often mangles the marks, rarely the letters."""
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).upper()
+    if not text.isascii():
+        text = unicodedata.normalize("NFD", text).translate(_MARKS)
+    return text.upper()
 
 
 def nfc(text: str) -> str:

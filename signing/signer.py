@@ -1,23 +1,70 @@
-"""PAdES signing with pyHanko, as an incremental update over the finished PDF/A so its identification stays true."""
+"""PAdES signing with pyHanko, as one incremental update over the finished PDF/A so its identification stays true.
+
+Levels: B-B (signature only), B-T (plus an RFC 3161 signature timestamp), B-LT (plus the certificate chains and
+revocation data in the document security store), B-LTA (plus a document timestamp over all of it).
+"""
 from __future__ import annotations
 
 import datetime as dt
 import io
-from dataclasses import dataclass
+import logging
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from asn1crypto import crl, x509
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import signers
 from pyhanko.sign.fields import SigSeedSubFilter
+from pyhanko.sign.timestamps import HTTPTimeStamper
+from pyhanko_certvalidator import ValidationContext
 
-LEVEL = "PAdES-B-B"
+from signing.appearance import FIELD_NAME, appearance
+from signing.keys import KeySource, Pkcs11Key, chain_roots, common_name, open_signer
+from signing.qr import draw_qr, qr_payload
+from signing.request import SignRequest
+
+B_B, B_T, B_LT, B_LTA = "PAdES-B-B", "PAdES-B-T", "PAdES-B-LT", "PAdES-B-LTA"
+LEVELS = (B_B, B_T, B_LT, B_LTA)
+REASON = "Số hóa - sohoa"
+
+# Embedding the CRLs we are given without fetching is what SOHOA_CRLS asks for: no warning for every document.
+logging.getLogger("pyhanko.sign.signers.pdf_signer").addFilter(
+    lambda record: "fetching is not allowed" not in record.getMessage())
+
+
+def parse_level(text: str) -> str:
+    """``B-LT``, ``b-lt`` or ``PAdES-B-LT`` → ``PAdES-B-LT``."""
+    name = text.strip().upper().removeprefix("PADES-")
+    for level in LEVELS:
+        if level.upper().removeprefix("PADES-") == name:
+            return level
+    raise ValueError(f"unknown signature level {text!r}: expected B-B, B-T, B-LT or B-LTA")
 
 
 @dataclass(frozen=True)
 class SignerConfig:
-    p12: Path
-    password: str | None = None  # never logged or written out
+    """The key and how to sign with it; picklable, sent with each document job. Secrets stay out of ``repr``."""
+
+    p12: Path | None = None
+    password: str | None = field(default=None, repr=False)
+    pkcs11: Pkcs11Key | None = None  # wins over ``p12``
+    level: str = B_B
+    tsa_url: str | None = None  # needed from B-T on
+    trust_roots: tuple[bytes, ...] = ()  # DER: what the signer's and the TSA's chains end in, for B-LT and above
+    crls: tuple[bytes, ...] = ()  # DER CRLs embedded for B-LT and above; when empty, revocation data is fetched
+    visible: bool = True  # False: invisible signatures and no QR code, whatever the kind
+    seal_image: Path | None = None  # the agency's seal; a plain red one is drawn when None
+
+    def __post_init__(self) -> None:
+        if self.level not in LEVELS:
+            raise ValueError(f"unknown signature level {self.level!r}")
+        if self.level != B_B and not self.tsa_url:
+            raise ValueError(f"{self.level} needs a timestamp authority (SOHOA_TSA_URL)")
+
+    @property
+    def key(self) -> KeySource:
+        return KeySource(self.p12, self.password, self.pkcs11)
 
 
 @dataclass(frozen=True)
@@ -27,25 +74,46 @@ class Signature:
     signed_at: str  # ISO 8601
 
 
-@cache
-def load_signer(config: SignerConfig) -> signers.SimpleSigner:
+def load_signer(config: SignerConfig) -> signers.Signer:
     """The signer, loaded once per process (keys are not re-read for every document)."""
-    password = config.password.encode() if config.password else None
-    signer = signers.SimpleSigner.load_pkcs12(str(config.p12), passphrase=password)
-    if signer is None:
-        raise ValueError(f"the signing key {config.p12} cannot be loaded (wrong password or not a PKCS#12 file)")
-    return signer
+    return open_signer(config.key)
 
 
-def signer_name(signer: signers.SimpleSigner) -> str:
-    return signer.signing_cert.subject.native.get("common_name", signer.signing_cert.subject.human_friendly)
-
-
-def sign_pdf(data: bytes, config: SignerConfig, reason: str = "Số hóa - sohoa") -> tuple[bytes, Signature]:
+def sign_pdf(data: bytes, config: SignerConfig, request: SignRequest | None = None) -> tuple[bytes, Signature]:
+    """Sign ``data`` at the configured level; a result also gets its QR code, drawn in the same update."""
     signer = load_signer(config)
-    meta = signers.PdfSignatureMetadata(field_name="Signature1", subfilter=SigSeedSubFilter.PADES,
-                                        md_algorithm="sha256", reason=reason)
+    name = common_name(signer.signing_cert)
+    request = request if request is not None and config.visible else SignRequest()
     signed_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
     writer = IncrementalPdfFileWriter(io.BytesIO(data))
-    out = signers.PdfSigner(meta, signer=signer).sign_pdf(writer, output=io.BytesIO())
-    return out.getvalue(), Signature(LEVEL, signer_name(signer), signed_at.isoformat())
+    page_ref, _ = writer.find_page_for_modification(0)
+    media_box = tuple(float(v) for v in page_ref.get_object()["/MediaBox"])
+    if request.kind == "result":
+        draw_qr(writer, qr_payload(request, signed_at), media_box)
+    look = appearance(request, media_box, signed_at, name, config.seal_image)
+    long_term = config.level in (B_LT, B_LTA)
+    meta = signers.PdfSignatureMetadata(
+        field_name=FIELD_NAME, subfilter=SigSeedSubFilter.PADES, md_algorithm="sha256", reason=REASON,
+        embed_validation_info=long_term, use_pades_lta=config.level == B_LTA,
+        validation_context=_validation_context(config, signer) if long_term else None)
+    timestamper = _timestamper(config.tsa_url) if config.level != B_B else None
+    style, field_spec, text = (look.style, look.field, look.text) if look else (None, None, None)
+    pdf_signer = signers.PdfSigner(meta, signer=signer, timestamper=timestamper, stamp_style=style,
+                                   new_field_spec=field_spec)
+    out = pdf_signer.sign_pdf(writer, output=io.BytesIO(), appearance_text_params=text)
+    return out.getvalue(), Signature(config.level, name, signed_at.isoformat())
+
+
+@cache
+def _timestamper(url: str) -> HTTPTimeStamper:
+    """One client per process: it keeps the TSA's sample reply that sizes every signature after the first."""
+    return HTTPTimeStamper(url)
+
+
+def _validation_context(config: SignerConfig, signer: signers.Signer) -> ValidationContext:
+    """Where the chains and revocation data embedded for B-LT come from; missing revocation data is an error."""
+    roots = [x509.Certificate.load(der) for der in config.trust_roots] + chain_roots(signer)
+    if config.crls:
+        return ValidationContext(trust_roots=roots, crls=[crl.CertificateList.load(d) for d in config.crls],
+                                 revocation_mode="require")
+    return ValidationContext(trust_roots=roots, allow_fetching=True, revocation_mode="require")

@@ -1,6 +1,7 @@
 """The ``sohoa`` command (CONTRACT §1): wiring only, the work is done by the domain packages."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import sys
@@ -15,15 +16,21 @@ from ingest.errors import InputError
 from ingest.limits import Limits
 from ingest.manifest import Manifest, load_manifest
 from signing.devca import ensure_dev_keys
-from signing.signer import load_signer, signer_name
+from signing.keys import signer_info
+from signing.lta import extend_lta, last_timestamp_expiry
+from signing.signer import load_signer
 from signing.verify import load_roots, verify_pdf
 from sohoa.settings import Settings
+from sohoa.storage_cli import register as register_storage_commands
 from workers.embedded import BatchConfig, Reporter, process_batch
 
 app = typer.Typer(help="sohoa: scans in; signed, searchable PDF/A and structured data out.", no_args_is_help=True,
                   pretty_exceptions_enable=False)
 keys_app = typer.Typer(help="Signing keys: the development CA and signer; the active signer.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
+timestamp_app = typer.Typer(help="Document timestamps of long-term (PAdES-B-LTA) archives.", no_args_is_help=True)
+app.add_typer(timestamp_app, name="timestamp")
+register_storage_commands(app)
 err = Console(stderr=True)
 
 
@@ -60,9 +67,15 @@ def process(
     missing = [i for i in inputs if not Path(i).exists()]
     if missing:
         _usage_error(f"no such file or folder: {', '.join(missing)}")
+    try:
+        signer = settings.signer_config()
+        load_signer(signer)  # a wrong PIN or password fails here once, not in every worker
+    except ValueError as exc:
+        _usage_error(f"signing: {exc}")
     config = BatchConfig(out_dir=out, data_dir=settings.data_dir, database_url=settings.database_url,
-                         agency=settings.agency, lang=settings.ocr_lang, signer=settings.signer_config(),
-                         manifest=batch_manifest, jobs=max(1, jobs), limits=Limits.from_env())
+                         agency=settings.agency, lang=settings.ocr_lang, signer=signer,
+                         manifest=batch_manifest, jobs=max(1, jobs), limits=Limits.from_env(),
+                         store=settings.object_store())
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                TimeRemainingColumn())
     with Progress(*columns, console=err, disable=not err.is_terminal, transient=False) as progress:
@@ -88,33 +101,67 @@ def verify(
     if not file.is_file():
         _usage_error(f"no such file: {file}")
     roots = load_roots([p for p in settings.trust_roots if p.exists()])
-    report = verify_pdf(file.read_bytes(), roots, str(file))
-    if format == "json":
-        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=1))
-    else:
-        print(f"{file}: {'VALID' if report.valid else 'NOT VALID'}")
-        if report.error:
-            print(f"  {report.error}")
-        for s in report.signatures:
-            print(f"  {s.field}: signer {s.signer}; signed {s.signing_time}; intact {s.intact}; "
-                  f"trusted {s.trusted}; modified after signing {s.modified_after}")
+    report = verify_pdf(file.read_bytes(), roots, str(file), settings.verify_crls())
+    print(json.dumps(report.to_dict(), ensure_ascii=False, indent=1) if format == "json" else report.to_text())
     raise typer.Exit(0 if report.valid else 1)
 
 
 @keys_app.command("init-dev")
 def keys_init_dev() -> None:
-    """Create the development CA and signer under $SOHOA_DATA_DIR/keys (kept when they exist)."""
+    """Create the development CA, its CRL and signer under $SOHOA_DATA_DIR/keys (kept when they exist)."""
     keys = ensure_dev_keys(Settings.from_env().data_dir / "keys")
-    print(f"development CA: {keys.ca_cert}\ndevelopment signer: {keys.signer_p12}")
+    print(f"development CA: {keys.ca_cert}\ndevelopment signer: {keys.signer_p12}\nCRL: {keys.crl}")
 
 
 @keys_app.command("show")
 def keys_show() -> None:
-    """The active signer and its validity."""
-    signer = load_signer(Settings.from_env().signer_config())
-    cert = signer.signing_cert
-    print(f"signer: {signer_name(signer)}\nissuer: {cert.issuer.human_friendly}\n"
-          f"valid until: {cert['tbs_certificate']['validity']['not_after'].native.isoformat()}")
+    """The active signer, its validity (with a warning when it ends within 30 days) and the signature level."""
+    try:
+        config = Settings.from_env().signer_config()
+        info = signer_info(config.key)
+    except ValueError as exc:
+        err.print(f"[red]error:[/red] signing: {exc}", highlight=False)
+        raise typer.Exit(1) from None
+    print(f"signer: {info.name}\nissuer: {info.issuer}\nkey: {info.source}\n"
+          f"valid until: {info.not_after.isoformat()}\nlevel: {config.level}"
+          + (f" (timestamps from {config.tsa_url})" if config.tsa_url else ""))
+    if info.expires_soon:
+        err.print(f"[yellow]warning:[/yellow] the signing certificate expires on {info.not_after:%Y-%m-%d}: "
+                  "renew it before then", highlight=False)
+
+
+@timestamp_app.command("extend")
+def timestamp_extend(
+    files: Annotated[list[Path], typer.Argument(help="PAdES-B-LTA documents, extended in place")],
+    within: Annotated[int | None, typer.Option("--if-expiring-within", metavar="DAYS",
+                                               help="only if the last timestamp's certificate ends this soon")] = None,
+) -> None:
+    """Add a fresh document timestamp (from SOHOA_TSA_URL) as an incremental update; exit status 1 if any fails."""
+    settings = Settings.from_env()
+    if not settings.tsa_url:
+        _usage_error("SOHOA_TSA_URL is not set: a document timestamp needs a timestamp authority")
+    missing = [str(f) for f in files if not f.is_file()]
+    if missing:
+        _usage_error(f"no such file: {', '.join(missing)}")
+    roots = load_roots([p for p in settings.trust_roots if p.exists()])
+    failed = 0
+    for file in files:
+        data = file.read_bytes()
+        expiry = last_timestamp_expiry(data)
+        if within is not None and expiry and expiry - dt.datetime.now(dt.UTC) > dt.timedelta(days=within):
+            print(f"{file}: kept, its last timestamp's certificate is valid until {expiry:%Y-%m-%d}")
+            continue
+        try:
+            extended = extend_lta(data, settings.tsa_url, roots, settings.verify_crls())
+        except Exception as exc:  # noqa: BLE001 - reported per file, the others go on
+            err.print(f"[red]failed[/red]  {file}: {type(exc).__name__}: {exc}", highlight=False)
+            failed += 1
+            continue
+        partial = file.with_name(file.name + ".partial")
+        partial.write_bytes(extended)
+        partial.replace(file)  # atomic: the archive never holds half a document
+        print(f"{file}: extended")
+    raise typer.Exit(1 if failed else 0)
 
 
 @app.command()

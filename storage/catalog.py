@@ -1,102 +1,129 @@
-"""The catalog: batches, documents and pages in SQLite or PostgreSQL (derived data; the object store is the record)."""
+"""The catalog in SQLite (default) or PostgreSQL: opened through its Alembic migrations, written by the pipeline.
+
+It is derived data for search and reporting — the object store is the record of truth and ``storage.rebuild``
+makes the catalog again from it — except the audit log, which lives here only. A new migration is made with
+``alembic.command.revision`` on a ``Config`` whose ``script_location`` is ``storage:migrations``.
+"""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import (
-    JSON,
-    Boolean,
-    DateTime,
-    Float,
-    ForeignKeyConstraint,
-    Integer,
-    String,
-    Text,
-    create_engine,
-    select,
-)
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event, insert, inspect, select, text, update
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from storage import audit
+from storage.indexing import StoredDocument, index_documents
+from storage.objects import StoredObject
+from storage.schema import Batch, Document, ObjectRow
+
+LEGACY_TABLES = ("pages", "documents", "batches")  # the catalog made before migrations existed
 
 
-class Base(DeclarativeBase):
+class CatalogError(Exception):
     pass
 
 
-def _now() -> dt.datetime:
+def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-class Batch(Base):
-    __tablename__ = "batches"
-    id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    agency: Mapped[str] = mapped_column(String(64))
-    kind: Mapped[str | None] = mapped_column(String(32))
-    manifest: Mapped[dict] = mapped_column(JSON, default=dict)
-    status: Mapped[str] = mapped_column(String(16), default="running")
-    summary: Mapped[dict] = mapped_column(JSON, default=dict)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
-
-
-class Document(Base):
-    __tablename__ = "documents"
-    id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    version: Mapped[int] = mapped_column(Integer, primary_key=True)
-    agency: Mapped[str] = mapped_column(String(64), index=True)
-    batch_id: Mapped[str] = mapped_column(String(64), index=True)
-    source: Mapped[str] = mapped_column(Text)
-    doc_type: Mapped[str] = mapped_column(String(48), index=True)
-    doc_type_confidence: Mapped[float] = mapped_column(Float)
-    needs_review: Mapped[bool] = mapped_column(Boolean, index=True)
-    fields: Mapped[dict] = mapped_column(JSON, default=dict)
-    records: Mapped[list] = mapped_column(JSON, default=list)
-    sha256: Mapped[str] = mapped_column(String(64))
-    pdf_key: Mapped[str] = mapped_column(Text)
-    json_key: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
-
-
-class Page(Base):
-    __tablename__ = "pages"
-    __table_args__ = (ForeignKeyConstraint(["document_id", "version"], ["documents.id", "documents.version"]),)
-    document_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    version: Mapped[int] = mapped_column(Integer, primary_key=True)
-    index: Mapped[int] = mapped_column(Integer, primary_key=True)
-    source_page: Mapped[int] = mapped_column(Integer)
-    blank: Mapped[bool] = mapped_column(Boolean)
-    confidence: Mapped[float] = mapped_column(Float)
-    text: Mapped[str] = mapped_column(Text)
-
-
 class Catalog:
-    def __init__(self, url: str) -> None:
-        self.engine = create_engine(url)
-        Base.metadata.create_all(self.engine)
+    def __init__(self, url: str, *, drop_legacy: bool = False) -> None:
+        self.engine = _engine(url)
+        if _is_legacy(self.engine):
+            if not drop_legacy:
+                raise CatalogError(f"the catalog at {self.engine.url!r} predates migrations: "
+                                   "run `sohoa catalog rebuild` to make it again from the object store")
+            with self.engine.begin() as connection:
+                for table in LEGACY_TABLES:
+                    connection.execute(text(f"DROP TABLE IF EXISTS {table}"))
+        migrate(self.engine)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
 
     def start_batch(self, batch_id: str, agency: str, kind: str | None, manifest: dict[str, Any]) -> None:
-        with Session(self.engine) as session, session.begin():
-            session.add(Batch(id=batch_id, agency=agency, kind=kind, manifest=manifest))
+        with self.engine.begin() as connection:
+            connection.execute(insert(Batch).values(id=batch_id, agency=agency, kind=kind, manifest=manifest,
+                                                    status="running", summary={}, created_at=now()))
 
     def finish_batch(self, batch_id: str, status: str, summary: dict[str, Any]) -> None:
-        with Session(self.engine) as session, session.begin():
-            batch = session.get(Batch, batch_id)
-            batch.status, batch.summary = status, summary
+        with self.engine.begin() as connection:
+            connection.execute(update(Batch).where(Batch.id == batch_id)
+                               .values(status=status, summary=summary, finished_at=now()))
 
-    def latest_version(self, doc_id: str) -> Document | None:
+    def batch(self, batch_id: str) -> Batch | None:
         with Session(self.engine) as session:
-            query = select(Document).where(Document.id == doc_id).order_by(Document.version.desc()).limit(1)
+            return session.get(Batch, batch_id)
+
+    def document(self, doc_id: str, version: int | None = None) -> Document | None:
+        """A document's given version, else its latest."""
+        query = select(Document).where(Document.id == doc_id)
+        query = query.where(Document.version == version) if version else query.where(Document.latest)
+        with Session(self.engine) as session:
             return session.scalars(query).first()
 
-    def add_document(self, record: dict[str, Any], version: int, agency: str, batch_id: str,
-                     pdf_key: str, json_key: str) -> None:
-        """Record one stored document version (the CONTRACT §2 JSON) with its pages."""
-        with Session(self.engine) as session, session.begin():
-            session.add(Document(
-                id=record["id"], version=version, agency=agency, batch_id=batch_id, source=record["source"],
-                doc_type=record["doc_type"], doc_type_confidence=record["doc_type_confidence"],
-                needs_review=record["needs_review"], fields=record["fields"], records=record["records"],
-                sha256=record["sha256"], pdf_key=pdf_key, json_key=json_key))
-            session.flush()
-            session.add_all(Page(document_id=record["id"], version=version, index=p["index"],
-                                 source_page=p["source_page"], blank=p["blank"], confidence=p["confidence"],
-                                 text=p["text"]) for p in record["pages"])
+    def add_raw_object(self, obj: StoredObject, batch_id: str, actor: str) -> None:
+        """A raw scan was stored (an ``upload`` event)."""
+        with self.engine.begin() as connection:
+            if connection.scalar(select(ObjectRow.key).where(ObjectRow.key == obj.key)) is None:
+                connection.execute(insert(ObjectRow).values(key=obj.key, sha256=obj.sha256, size=obj.size,
+                                                            content_type=obj.content_type, batch_id=batch_id))
+            audit.append(connection, actor, "upload", obj.key,
+                         {"batch": batch_id, "sha256": obj.sha256, "size": obj.size})
+
+    def add_document(self, record: dict[str, Any], pdf: StoredObject, json: StoredObject, actor: str) -> None:
+        """A processed, signed document version was stored (``processing`` and ``signing`` events)."""
+        with self.engine.begin() as connection:
+            index_documents(connection, [StoredDocument(record, pdf, json)])
+            subject = f"{record['id']} v{record['version']}"
+            audit.append(connection, actor, "processing", subject, {
+                "batch": record["batch"], "source": record["source"], "doc_type": record["doc_type"],
+                "pages": len(record["pages"]), "needs_review": record["needs_review"], "json_sha256": json.sha256})
+            audit.append(connection, actor, "signing", subject, {**record["signature"], "pdf_sha256": pdf.sha256})
+
+    def optimize(self) -> None:
+        """After bulk loads: the planner's statistics, and on PostgreSQL the visibility map (index-only scans)."""
+        statement = "VACUUM ANALYZE" if self.dialect == "postgresql" else "ANALYZE"
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text(statement))
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest migration (run on every open; a no-op when it is current)."""
+    config = Config()
+    config.set_main_option("script_location", "storage:migrations")
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+def _engine(url: str) -> Engine:
+    parsed = make_url(url)
+    if parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(parsed)
+    if parsed.get_backend_name() == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """WAL (readers never wait for the writer), foreign keys, and a writer that waits for another's lock."""
+    cursor = dbapi_connection.cursor()
+    for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON", "busy_timeout=30000"):
+        cursor.execute(f"PRAGMA {pragma}")
+    cursor.close()
+
+
+def _is_legacy(engine: Engine) -> bool:
+    tables = set(inspect(engine).get_table_names())
+    return "documents" in tables and "alembic_version" not in tables

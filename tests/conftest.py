@@ -13,6 +13,8 @@ from signing.signer import SignerConfig
 from sohoa.sample import SampleFile, write_sample_batch
 from workers.embedded import BatchConfig, Summary, process_batch
 
+pytest_plugins = ["storage_backends"]  # object stores and catalogs for the storage tests
+
 
 @dataclass
 class Run:

@@ -17,9 +17,12 @@ from ingest.batch import InputFile, collect
 from ingest.limits import Limits
 from ingest.manifest import Manifest
 from ocr.pdfa import PdfInfo
+from signing.request import SignRequest
 from signing.signer import SignerConfig
+from storage.audit import current_user
+from storage.batches import raw_prefix, seal_batch
 from storage.catalog import Catalog
-from storage.objects import LocalStore, put_file
+from storage.objects import LocalStore, ObjectStore
 from workers.record import document_record, understand
 from workers.segment import DocPlan, split_documents
 from workers.stages import DocJob, DocOutcome, PageJob, build_document, document_id, init_worker, now, run_page
@@ -38,6 +41,12 @@ class BatchConfig:
     manifest: Manifest = field(default_factory=Manifest)
     jobs: int = 1
     limits: Limits = field(default_factory=Limits)
+    store: ObjectStore | None = None  # None: the local folder $data_dir/objects
+
+    @property
+    def actor(self) -> str:
+        """Who the audit log names for this batch: the manifest's operator, else the user running it."""
+        return self.manifest.operator or current_user()
 
 
 @dataclass
@@ -84,7 +93,7 @@ def process_batch(inputs: list[str], config: BatchConfig, reporter: Reporter | N
     summary.batch = _batch_id(intake.files)
     config.out_dir.mkdir(parents=True, exist_ok=True)
     (config.data_dir / "work").mkdir(parents=True, exist_ok=True)
-    store = LocalStore(config.data_dir / "objects")
+    store = config.store or LocalStore(config.data_dir / "objects")
     catalog = Catalog(config.database_url)
     catalog.start_batch(summary.batch, agency, config.manifest.kind, config.manifest.model_dump(exclude_none=True))
     work_dir = Path(tempfile.mkdtemp(prefix="batch-", dir=config.data_dir / "work"))
@@ -95,8 +104,9 @@ def process_batch(inputs: list[str], config: BatchConfig, reporter: Reporter | N
             page_futures = [_submit_pages(pool, f, config, work_dir, reporter) for f in intake.files]
             pending: list[_Pending] = []
             for file, futures in zip(intake.files, page_futures, strict=True):
-                put_file(store, f"raw/{agency}/{summary.batch}/{file.sha256}.{file.kind}", file.path,
-                         CONTENT_TYPES[file.kind])
+                raw = store.put_file(f"{raw_prefix(agency, summary.batch)}{file.sha256}.{file.kind}", file.path,
+                                     CONTENT_TYPES[file.kind])
+                catalog.add_raw_object(raw, summary.batch, config.actor)
                 pending += _plan_file(file, [f.result() for f in futures], config, pool, work_dir, catalog, store,
                                       summary)
                 while pending and pending[0].future.done():  # store finished documents as the batch goes
@@ -108,6 +118,7 @@ def process_batch(inputs: list[str], config: BatchConfig, reporter: Reporter | N
     summary.seconds = round(time.monotonic() - started, 2)
     status = "failed" if summary.failed and not summary.documents else "done"
     catalog.finish_batch(summary.batch, status, summary.to_dict())
+    seal_batch(catalog, store, summary.batch)
     (config.out_dir / "summary.json").write_text(json.dumps(summary.to_dict(), ensure_ascii=False, indent=1),
                                                  encoding="utf-8")
     return summary
@@ -129,7 +140,7 @@ def _submit_pages(pool: ProcessPoolExecutor, file: InputFile, config: BatchConfi
 
 
 def _plan_file(file: InputFile, outcomes: list, config: BatchConfig, pool: ProcessPoolExecutor, work_dir: Path,
-               catalog: Catalog, store: LocalStore, summary: Summary) -> list[_Pending]:
+               catalog: Catalog, store: ObjectStore, summary: Summary) -> list[_Pending]:
     """Split one file's pages into documents and send the new ones to be assembled and signed."""
     summary.pages += len(outcomes)
     summary.blank_pages += sum(o.blank for o in outcomes)
@@ -166,14 +177,25 @@ def _plan_file(file: InputFile, outcomes: list, config: BatchConfig, pool: Proce
             understood["dossier_code"] = plan.separator.dossier
         info = PdfInfo(title=f"{understood['doc_type']} {doc_id}", doc_type=understood["doc_type"], source=source,
                        created=now())
-        job = DocJob(doc_id, [p for p in plan.pages if not p.blank], info, config.signer, work_dir)
+        job = DocJob(doc_id, [p for p in plan.pages if not p.blank], info, config.signer, work_dir,
+                     _sign_request(config, understood, info.created))
         pending.append(_Pending(plan, source, understood, pool.submit(build_document, job)))
     return pending
 
 
-def _copy_stored(doc_id: str, config: BatchConfig, catalog: Catalog, store: LocalStore) -> bool:
+def _sign_request(config: BatchConfig, understood: dict[str, Any], scanned_at: dt.datetime) -> SignRequest:
+    """What the document's signature shows, from the batch manifest and what was understood (CONTRACT §6)."""
+    manifest = config.manifest
+    return SignRequest(kind=manifest.kind, agency_name=manifest.agency_name or manifest.agency or config.agency,
+                       operator=manifest.operator, scanned_at=scanned_at,
+                       dossier_code=understood.get("dossier_code") or manifest.dossier_code,
+                       procedure_code=manifest.procedure_code, personal_id=understood["fields"].get("personal_id"),
+                       doc_type=understood["doc_type"])
+
+
+def _copy_stored(doc_id: str, config: BatchConfig, catalog: Catalog, store: ObjectStore) -> bool:
     """A document processed before is not made again: its stored signed version is written out instead."""
-    stored = catalog.latest_version(doc_id)
+    stored = catalog.document(doc_id)
     if stored is None:
         return False
     (config.out_dir / f"{doc_id}.pdf").write_bytes(store.get(stored.pdf_key))
@@ -182,7 +204,7 @@ def _copy_stored(doc_id: str, config: BatchConfig, catalog: Catalog, store: Loca
 
 
 def _store_document(item: _Pending, config: BatchConfig, agency: str, summary: Summary, catalog: Catalog,
-                    store: LocalStore) -> None:
+                    store: ObjectStore) -> None:
     outcome = item.future.result()
     if outcome.error:
         summary.failed.append({"source": item.source, "error": f"the PDF could not be made: {outcome.error}"})
@@ -193,9 +215,8 @@ def _store_document(item: _Pending, config: BatchConfig, agency: str, summary: S
     prefix = f"docs/{agency}/{outcome.doc_id}/v1"
     pdf_bytes = outcome.pdf.read_bytes()
     json_bytes = json.dumps(record, ensure_ascii=False, indent=1).encode()
-    store.put(f"{prefix}.pdf", pdf_bytes, "application/pdf")
-    store.put(f"{prefix}.json", json_bytes, "application/json")
-    catalog.add_document(record, 1, agency, summary.batch, f"{prefix}.pdf", f"{prefix}.json")
+    pdf = store.put(f"{prefix}.pdf", pdf_bytes, "application/pdf")
+    catalog.add_document(record, pdf, store.put(f"{prefix}.json", json_bytes, "application/json"), config.actor)
     (config.out_dir / f"{outcome.doc_id}.pdf").write_bytes(pdf_bytes)
     (config.out_dir / f"{outcome.doc_id}.json").write_bytes(json_bytes)
     summary.documents += 1

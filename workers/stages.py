@@ -22,6 +22,7 @@ from ocr.pdfa import PdfInfo, PdfPage, build_pdfa
 from ocr.quality import rescan_reasons
 from ocr.recognize import Word
 from ocr.rules import Rules
+from signing.request import SignRequest
 from signing.signer import Signature, SignerConfig, sign_pdf
 
 JPEG_QUALITY = 85
@@ -106,6 +107,7 @@ class DocJob:
     info: PdfInfo
     signer: SignerConfig
     work_dir: Path
+    sign: SignRequest = field(default_factory=SignRequest)  # what the signature shows (CONTRACT §6)
 
 
 @dataclass
@@ -121,7 +123,7 @@ def build_document(job: DocJob) -> DocOutcome:
     """Assemble the searchable PDF/A and sign it; the signed file is written to the work folder."""
     try:
         pages = [PdfPage(p.image.read_bytes(), p.size[0], p.size[1], p.dpi, p.gray, p.words) for p in job.pages]
-        signed, signature = sign_pdf(build_pdfa(pages, job.info), job.signer)
+        signed, signature = sign_pdf(build_pdfa(pages, job.info), job.signer, job.sign)
         path = job.work_dir / f"{job.doc_id}.pdf"
         path.write_bytes(signed)
         return DocOutcome(job.doc_id, path, hashlib.sha256(signed).hexdigest(), signature)

@@ -1,0 +1,176 @@
+"""The storage commands of ``sohoa``: search, reuse, get, fixity, audit verify, catalog rebuild (wiring only)."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from sohoa.settings import Settings
+from storage import audit
+from storage.catalog import Catalog, CatalogError
+from storage.fixity import check_fixity
+from storage.objects import ObjectChanged, ObjectMissing
+from storage.rebuild import rebuild
+from storage.retrieval import DocumentNotFound, fetch_pdf
+from storage.reuse import find_person
+from storage.search import BadCursor, SearchQuery, search
+
+audit_app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
+catalog_app = typer.Typer(help="The catalog (derived from the object store).", no_args_is_help=True)
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+
+def _check_format(value: str) -> str:
+    if value not in ("table", "json"):
+        raise typer.BadParameter(f"table or json, not {value!r}")
+    return value
+
+
+Actor = Annotated[str, typer.Option("--actor", help="who does this, for the audit log [default: $USER]")]
+Agencies = Annotated[list[str] | None, typer.Option("--agency", help="only this agency's documents (repeatable)")]
+Format = Annotated[str, typer.Option("--format", help="table | json", callback=_check_format)]
+SHOWN_FIELDS = ("full_name", "husband_name", "owner_name", "applicant_name", "subject")
+
+
+def register(app: typer.Typer) -> None:
+    for command in (search_command, reuse_command, get_command, fixity_command):
+        app.command(command.__name__.removesuffix("_command"))(command)
+    app.add_typer(audit_app, name="audit")
+    app.add_typer(catalog_app, name="catalog")
+
+
+def search_command(
+    text: Annotated[str | None, typer.Argument(help="words from the text or fields, any case, diacritics optional")]
+    = None,
+    personal_id: Annotated[str | None, typer.Option("--personal-id", help="12-digit personal ID")] = None,
+    name: Annotated[str | None, typer.Option(help="a person's full name, any case, diacritics optional")] = None,
+    doc_type: Annotated[str | None, typer.Option("--type", help="document type (CONTRACT §3)")] = None,
+    number: Annotated[str | None, typer.Option(help="document, registration, certificate … number")] = None,
+    batch: Annotated[str | None, typer.Option(help="batch id")] = None,
+    date_from: Annotated[str | None, typer.Option("--date-from", help="a date field on or after YYYY-MM-DD")] = None,
+    date_to: Annotated[str | None, typer.Option("--date-to", help="a date field on or before YYYY-MM-DD")] = None,
+    agency: Agencies = None,
+    limit: Annotated[int, typer.Option(help="results per page (at most 100)")] = 20,
+    cursor: Annotated[str | None, typer.Option(help="the `next` of the previous page")] = None,
+    format: Format = "table",
+    actor: Actor = "",
+) -> None:
+    """Find documents; --format json prints what GET /api/documents answers."""
+    query = SearchQuery(text=text, personal_id=personal_id, name=name, doc_type=doc_type, number=number, batch=batch,
+                        date_from=_date(date_from, "--date-from"), date_to=_date(date_to, "--date-to"))
+    try:
+        page = search(_catalog(), query, actor=actor or audit.current_user(), agencies=agency, cursor=cursor,
+                      limit=limit)
+    except BadCursor as exc:
+        raise typer.BadParameter(str(exc), param_hint="--cursor") from None
+    if format == "json":
+        print(json.dumps(page.to_dict(), ensure_ascii=False, indent=1))
+        return
+    table = Table("id", "v", "type", "agency", "name / subject", "personal id", "review")
+    for item in page.items:
+        fields = item["fields"]
+        table.add_row(item["id"], str(item["version"]), item["doc_type"], item["agency"],
+                      next((fields[f] for f in SHOWN_FIELDS if f in fields), ""), fields.get("personal_id", ""),
+                      "yes" if item["needs_review"] else "")
+    out.print(table)
+    if page.next:
+        out.print(f"more: --cursor {page.next}")
+
+
+def reuse_command(
+    personal_id: Annotated[str, typer.Argument(help="12-digit personal ID")],
+    agency: Agencies = None,
+    format: Format = "table",
+    actor: Actor = "",
+) -> None:
+    """Everything about one person: results with the ID, register entries and birth certificates naming them."""
+    person = find_person(_catalog(), personal_id, actor=actor or audit.current_user(), agencies=agency)
+    if format == "json":
+        print(json.dumps(person.to_dict(), ensure_ascii=False, indent=1))
+        return
+    out.print(f"{person.personal_id}: {', '.join(person.names) or 'no document prints this ID'}"
+              + (f" (born {', '.join(person.dates_of_birth)})" if person.dates_of_birth else ""))
+    table = Table("found as", "match", "document", "type", "agency", "entry")
+    for group in (person.documents, person.register_entries, person.as_parent):
+        for hit in group:
+            doc = hit["document"]
+            table.add_row(hit["role"], hit["match"], doc["id"], doc["doc_type"], doc["agency"],
+                          str(hit.get("entry") or ""))
+    out.print(table)
+
+
+def get_command(
+    doc_id: Annotated[str, typer.Argument(help="document id")],
+    output: Annotated[Path, typer.Option("--out", help="where to write the signed PDF")],
+    version: Annotated[int | None, typer.Option(help="a version (default: the latest)")] = None,
+    actor: Actor = "",
+) -> None:
+    """Write a stored signed PDF, checked against the SHA-256 the catalog recorded."""
+    settings = Settings.from_env()
+    try:
+        doc = fetch_pdf(_catalog(settings), settings.object_store(), doc_id, output, version=version,
+                        actor=actor or audit.current_user())
+    except (DocumentNotFound, ObjectMissing, ObjectChanged) as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(1) from None
+    err.print(f"{doc.id} v{doc.version} -> {output}")
+
+
+def fixity_command(
+    everything: Annotated[bool, typer.Option("--all", help="every object, not only those unchecked for 30 days")]
+    = False,
+    actor: Actor = "",
+) -> None:
+    """Re-hash stored objects against the catalog; exit status 1 when any is missing or changed."""
+    settings = Settings.from_env()
+    report = check_fixity(_catalog(settings), settings.object_store(), actor=actor or audit.current_user(),
+                          everything=everything)
+    for key in report.missing:
+        print(f"MISSING   {key}")
+    for mismatch in report.mismatched:
+        print(f"CHANGED   {mismatch.key} (sha256 {mismatch.actual}, recorded {mismatch.expected})")
+    print(f"{report.checked} objects checked: {len(report.missing)} missing, {len(report.mismatched)} changed")
+    raise typer.Exit(0 if report.ok else 1)
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Check the hash chain and its anchors; exit status 1 naming every changed or removed event."""
+    settings = Settings.from_env()
+    with _catalog(settings).engine.connect() as connection:
+        problems = audit.verify(connection, settings.object_store())
+    for problem in problems:
+        print(f"BROKEN    {problem}")
+    print("audit log intact" if not problems else f"audit log broken: {len(problems)} problem(s)")
+    raise typer.Exit(1 if problems else 0)
+
+
+@catalog_app.command("rebuild")
+def catalog_rebuild(actor: Actor = "") -> None:
+    """Make the catalog again from the object store alone (the audit log is kept)."""
+    settings = Settings.from_env()
+    report = rebuild(Catalog(settings.database_url, drop_legacy=True), settings.object_store(),
+                     actor=actor or audit.current_user())
+    print(f"catalog rebuilt: {report.batches} batches, {report.documents} document versions, "
+          f"{report.raw_objects} raw scans")
+
+
+def _catalog(settings: Settings | None = None) -> Catalog:
+    try:
+        return Catalog((settings or Settings.from_env()).database_url)
+    except CatalogError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(1) from None
+
+
+def _date(value: str | None, option: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        raise typer.BadParameter(f"not a date YYYY-MM-DD: {value!r}", param_hint=option) from None

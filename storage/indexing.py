@@ -1,0 +1,126 @@
+"""A stored document version (its CONTRACT §2 JSON and its two objects) turned into catalog rows, many at a time."""
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, func, insert, select, update
+
+from storage import fulltext
+from storage.folding import fold
+from storage.objects import StoredObject
+from storage.schema import Base, Document, Field, ObjectRow, Page, Record
+
+FOLDED_MAX = 200  # search keys are short (names, numbers, IDs, dates); long values are found by full text
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    """A document version as stored: the JSON (with its ``agency``, ``batch`` and ``version`` keys) and objects."""
+    record: dict[str, Any]
+    pdf: StoredObject
+    json: StoredObject
+
+
+def index_documents(connection: Connection, docs: Sequence[StoredDocument]) -> list[int]:
+    """Insert the rows of many document versions at once (bulk statements); their ``documents.pk``s."""
+    if not docs:
+        return []
+    bulk_insert(connection, Document, [_document_row(d) for d in docs])
+    pks = _pks(connection, [(d.record["id"], d.record["version"]) for d in docs])
+    pages, fields, records, objects, bodies = [], [], [], [], []
+    for pk, doc in zip(pks, docs, strict=True):
+        pages += [{"document_pk": pk, "index": p["index"], "source_page": p["source_page"], "blank": p["blank"],
+                   "confidence": p["confidence"], "text": p["text"]} for p in doc.record["pages"]]
+        fields += [{"document_pk": pk, "record_index": None, **_field(n, v)} for n, v in _scalars(doc.record["fields"])]
+        for index, entry in enumerate(doc.record.get("records") or [], 1):
+            records.append({"document_pk": pk, "index": index, "data": entry})
+            fields += [{"document_pk": pk, "record_index": index, **_field(n, v)} for n, v in _scalars(entry)]
+        objects += [{"key": o.key, "sha256": o.sha256, "size": o.size, "content_type": o.content_type,
+                     "batch_id": doc.record["batch"], "document_pk": pk} for o in (doc.pdf, doc.json)]
+        bodies.append((pk, search_body(doc.record)))
+    for table, rows in ((Page, pages), (Field, fields), (Record, records), (ObjectRow, objects)):
+        bulk_insert(connection, table, rows)
+    fulltext.index_bodies(connection, bodies)
+    _mark_latest(connection, sorted({d.record["id"] for d in docs}))
+    return pks
+
+
+def bulk_insert(connection: Connection, table: type[Base], rows: list[dict[str, Any]]) -> None:
+    """Many rows of one table: PostgreSQL's COPY (far faster than INSERTs), else one executemany."""
+    if not rows:
+        return
+    if connection.dialect.name != "postgresql":
+        connection.execute(insert(table), rows)
+        return
+    columns = list(rows[0])
+    quoted = ", ".join(f'"{c}"' for c in columns)
+    with connection.connection.driver_connection.cursor() as cursor, \
+            cursor.copy(f"COPY {table.__tablename__} ({quoted}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row([json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else v
+                            for v in (row[c] for c in columns)])
+
+
+def search_body(record: dict[str, Any]) -> str:
+    """What full text search reads: field values, register entries and the text of the pages."""
+    values = [v for _, v in _scalars(record["fields"])]
+    values += [v for entry in record.get("records") or [] for _, v in _scalars(entry)]
+    values += [p["text"] for p in record["pages"] if not p["blank"]]
+    return "\n".join(values)
+
+
+def without_page_texts(record: dict[str, Any]) -> dict[str, Any]:
+    return {**record, "pages": [{k: v for k, v in p.items() if k != "text"} for p in record["pages"]]}
+
+
+def _document_row(doc: StoredDocument) -> dict[str, Any]:
+    r = doc.record
+    return {"id": r["id"], "version": r["version"], "latest": True, "agency": r["agency"], "batch_id": r["batch"],
+            "doc_type": r["doc_type"], "needs_review": r["needs_review"], "source": r["source"], "sha256": r["sha256"],
+            "pdf_key": doc.pdf.key, "json_key": doc.json.key, "record": without_page_texts(r),
+            "signed_at": utc_text(r["signature"]["signed_at"])}
+
+
+def utc_text(timestamp: str) -> str:
+    """An ISO 8601 time as fixed-width UTC text ("2024-05-04T01:00:00.000000Z"), so that text order is time order."""
+    moment = dt.datetime.fromisoformat(timestamp)
+    moment = moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _scalars(values: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    for name, value in values.items():
+        if value is not None and not isinstance(value, dict | list):
+            yield name, str(value)
+
+
+def _field(name: str, value: str) -> dict[str, Any]:
+    date = None
+    if _ISO_DATE.fullmatch(value):
+        with contextlib.suppress(ValueError):  # 2023-02-30: not a date, only text
+            date = dt.date.fromisoformat(value)
+    return {"name": name, "value": value, "folded": fold(value)[:FOLDED_MAX], "date_value": date}
+
+
+def _pks(connection: Connection, versions: list[tuple[str, int]]) -> list[int]:
+    """documents.pk of each (id, version), in order (one query, not a RETURNING row by row on SQLite)."""
+    rows = connection.execute(select(Document.id, Document.version, Document.pk)
+                              .where(Document.id.in_(sorted({doc_id for doc_id, _ in versions}))))
+    found = {(doc_id, version): pk for doc_id, version, pk in rows}
+    return [found[key] for key in versions]
+
+
+def _mark_latest(connection: Connection, doc_ids: list[str]) -> None:
+    """Only the highest version of each document stays ``latest`` (the one search shows)."""
+    docs = Document.__table__
+    newer = docs.alias("newer")
+    top = select(func.max(newer.c.version)).where(newer.c.id == docs.c.id).scalar_subquery()
+    connection.execute(update(docs).where(docs.c.id.in_(doc_ids), docs.c.latest, docs.c.version < top)
+                       .values(latest=False))

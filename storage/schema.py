@@ -1,0 +1,133 @@
+"""The catalog's tables (SQLAlchemy 2). Their DDL lives in the Alembic migrations under ``storage/migrations``.
+
+Everything here but the audit log is derived from the object store and can be rebuilt from it.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# Search keys compare byte-wise on PostgreSQL too, so that prefix ranges mean what they say in any locale.
+SearchKey = Text().with_variant(Text(collation="C"), "postgresql")
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Batch(Base):
+    __tablename__ = "batches"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    agency: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str | None] = mapped_column(String(32))
+    manifest: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16))
+    summary: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Document(Base):
+    """One stored version of a document; ``record`` is its CONTRACT §2 JSON without the page texts."""
+    __tablename__ = "documents"
+    __table_args__ = (UniqueConstraint("id", "version", name="uq_documents_id_version"),
+                      Index("ix_documents_recent", "signed_at", "id"),
+                      Index("ix_documents_order", "pk", "latest", "signed_at", "id"))  # sorting matches, index only
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    id: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer)
+    latest: Mapped[bool] = mapped_column(Boolean)
+    agency: Mapped[str] = mapped_column(String(64), index=True)
+    batch_id: Mapped[str] = mapped_column(String(64), index=True)
+    doc_type: Mapped[str] = mapped_column(String(48), index=True)
+    needs_review: Mapped[bool] = mapped_column(Boolean)
+    source: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    pdf_key: Mapped[str] = mapped_column(Text)
+    json_key: Mapped[str] = mapped_column(Text)
+    record: Mapped[dict[str, Any]] = mapped_column(JSON)
+    signed_at: Mapped[str] = mapped_column(String(32))  # UTC, fixed width: sorts as text the same on both databases
+
+
+class Page(Base):
+    __tablename__ = "pages"
+    document_pk: Mapped[int] = mapped_column(ForeignKey("documents.pk", ondelete="CASCADE"), primary_key=True)
+    index: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_page: Mapped[int] = mapped_column(Integer)
+    blank: Mapped[bool] = mapped_column(Boolean)
+    confidence: Mapped[float] = mapped_column(Float)
+    text: Mapped[str] = mapped_column(Text)
+
+
+class Field(Base):
+    """One field of a document (``record_index`` None) or of one register entry; ``folded`` is its search key."""
+    __tablename__ = "fields"
+    __table_args__ = (Index("ix_fields_folded", "folded", "name", "document_pk"),
+                      Index("ix_fields_date", "date_value", "document_pk"),
+                      Index("ix_fields_document", "document_pk"))
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    document_pk: Mapped[int] = mapped_column(ForeignKey("documents.pk", ondelete="CASCADE"))
+    record_index: Mapped[int | None] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(64))
+    value: Mapped[str] = mapped_column(Text)
+    folded: Mapped[str] = mapped_column(SearchKey)
+    date_value: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class Record(Base):
+    """One entry of a register page (``records`` of CONTRACT §2)."""
+    __tablename__ = "records"
+    document_pk: Mapped[int] = mapped_column(ForeignKey("documents.pk", ondelete="CASCADE"), primary_key=True)
+    index: Mapped[int] = mapped_column(Integer, primary_key=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class ObjectRow(Base):
+    """A stored object and the SHA-256 it had when stored; fixity compares against it."""
+    __tablename__ = "objects"
+    key: Mapped[str] = mapped_column(String(1024), primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(BigInteger)
+    content_type: Mapped[str] = mapped_column(String(128))
+    batch_id: Mapped[str | None] = mapped_column(String(64))
+    document_pk: Mapped[int | None] = mapped_column(ForeignKey("documents.pk", ondelete="CASCADE"), index=True)
+    checked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    check_status: Mapped[str | None] = mapped_column(String(16))
+
+
+class AuditEvent(Base):
+    """An append-only, hash-chained event: ``hash`` covers every other column, ``prev_hash`` the event before."""
+    __tablename__ = "audit_events"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[str] = mapped_column(String(32))
+    actor: Mapped[str] = mapped_column(String(128))
+    action: Mapped[str] = mapped_column(String(32), index=True)
+    subject: Mapped[str] = mapped_column(Text)
+    details: Mapped[str] = mapped_column(Text)  # canonical JSON, kept as text so that its hash is reproducible
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditHead(Base):
+    """The single row holding the log's id and its last event's number and hash; its lock orders writers."""
+    __tablename__ = "audit_head"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    log_id: Mapped[str] = mapped_column(String(32))
+    seq: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))
