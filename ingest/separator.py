@@ -49,11 +49,20 @@ def find_separator(gray: np.ndarray) -> Separator | None:
     seen_code = False
     for scale in _SCALES:
         small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-        payload, points, _ = detector.detectAndDecode(small)
+        payload, points = _detect(detector, small)
         if payload:
             return parse_payload(payload)
         seen_code = seen_code or points is not None
     if seen_code:  # found but not decoded at any small scale: try the full resolution once
-        payload, _, _ = detector.detectAndDecode(gray)
+        payload, _ = _detect(detector, gray)
         return parse_payload(payload) if payload else None
     return None
+
+
+def _detect(detector: cv2.QRCodeDetector, gray: np.ndarray) -> tuple[str, np.ndarray | None]:
+    """OpenCV's detector, which on some pages fails inside (an assertion in convexHull): no code found there."""
+    try:
+        payload, points, _ = detector.detectAndDecode(gray)
+    except cv2.error:
+        return "", None
+    return payload, points

@@ -82,3 +82,9 @@ def test_separator_sheet_is_found_and_text_page_is_not() -> None:
     gray = np.asarray(Image.fromarray(separator_page("SOHOA-SEP;pages=2")).convert("L"))
     assert find_separator(gray).pages == 2
     assert find_separator(np.asarray(Image.fromarray(render_page(["Không phải tờ phân cách"])).convert("L"))) is None
+
+
+def test_a_detector_failure_is_no_separator() -> None:
+    # OpenCV's QR detector asserts inside on some scans (seen: convexHull on a noisy TIFF page); an image it
+    # refuses the same way must mean "no separator here", not a failed page
+    assert find_separator(np.zeros((40, 40), np.float64)) is None
