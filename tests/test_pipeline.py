@@ -153,3 +153,9 @@ def test_cli_exit_status(sample_run: Run, tmp_path: Path, args: list[str], code:
     assert done.returncode == code, done.stderr
     if code == 1:
         assert "07_giay_khai_sinh_2.png" in done.stderr and "truncated" in done.stderr
+
+
+def test_summary_reports_understanding_and_signing_time(sample_run: Run) -> None:
+    summary = json.loads((sample_run.out / "summary.json").read_text(encoding="utf-8"))
+    assert 0 < summary["understanding_seconds"] < summary["seconds"]
+    assert 0 < summary["signing_seconds"] < summary["seconds"] * sample_run.config.jobs

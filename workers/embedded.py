@@ -59,6 +59,7 @@ class Summary:
     rescan: list[dict[str, Any]] = field(default_factory=list)
     seconds: float = 0.0
     understanding_seconds: float = 0.0  # classification, fields and records: kept small beside recognition
+    signing_seconds: float = 0.0  # worker time spent signing, summed over documents (compare with seconds × jobs)
     batch: str = ""
     sources: dict[str, str] = field(default_factory=dict)  # doc_id -> source, for this batch
 
@@ -206,6 +207,7 @@ def _copy_stored(doc_id: str, config: BatchConfig, catalog: Catalog, store: Obje
 def _store_document(item: _Pending, config: BatchConfig, agency: str, summary: Summary, catalog: Catalog,
                     store: ObjectStore) -> None:
     outcome = item.future.result()
+    summary.signing_seconds = round(summary.signing_seconds + outcome.signing_seconds, 3)
     if outcome.error:
         summary.failed.append({"source": item.source, "error": f"the PDF could not be made: {outcome.error}"})
         return

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -117,16 +118,20 @@ class DocOutcome:
     sha256: str = ""
     signature: Signature | None = None
     error: str | None = None
+    signing_seconds: float = 0.0  # of this worker's time, spent signing (stamp and QR included)
 
 
 def build_document(job: DocJob) -> DocOutcome:
     """Assemble the searchable PDF/A and sign it; the signed file is written to the work folder."""
     try:
         pages = [PdfPage(p.image.read_bytes(), p.size[0], p.size[1], p.dpi, p.gray, p.words) for p in job.pages]
-        signed, signature = sign_pdf(build_pdfa(pages, job.info), job.signer, job.sign)
+        pdfa = build_pdfa(pages, job.info)
+        started = time.monotonic()
+        signed, signature = sign_pdf(pdfa, job.signer, job.sign)
+        spent = time.monotonic() - started
         path = job.work_dir / f"{job.doc_id}.pdf"
         path.write_bytes(signed)
-        return DocOutcome(job.doc_id, path, hashlib.sha256(signed).hexdigest(), signature)
+        return DocOutcome(job.doc_id, path, hashlib.sha256(signed).hexdigest(), signature, signing_seconds=spent)
     except Exception as exc:  # noqa: BLE001 - reported per document
         return DocOutcome(job.doc_id, error=f"{type(exc).__name__}: {exc}")
 
