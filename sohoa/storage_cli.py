@@ -1,8 +1,10 @@
 """The storage commands of ``sohoa``: search, reuse, get, fixity, audit verify, catalog rebuild (wiring only)."""
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -16,6 +18,7 @@ from storage.catalog import Catalog, CatalogError
 from storage.fixity import check_fixity
 from storage.objects import ObjectChanged, ObjectMissing
 from storage.rebuild import rebuild
+from storage.report import progress, totals
 from storage.retrieval import DocumentNotFound, fetch_pdf
 from storage.reuse import find_person
 from storage.search import BadCursor, SearchQuery, search
@@ -39,7 +42,7 @@ SHOWN_FIELDS = ("full_name", "husband_name", "owner_name", "applicant_name", "su
 
 
 def register(app: typer.Typer) -> None:
-    for command in (search_command, reuse_command, get_command, fixity_command):
+    for command in (search_command, reuse_command, get_command, fixity_command, report_command):
         app.command(command.__name__.removesuffix("_command"))(command)
     app.add_typer(audit_app, name="audit")
     app.add_typer(catalog_app, name="catalog")
@@ -137,6 +140,36 @@ def fixity_command(
         print(f"CHANGED   {mismatch.key} (sha256 {mismatch.actual}, recorded {mismatch.expected})")
     print(f"{report.checked} objects checked: {len(report.missing)} missing, {len(report.mismatched)} changed")
     raise typer.Exit(0 if report.ok else 1)
+
+
+def report_command(
+    output: Annotated[str, typer.Option("--format", help="table | json | csv")] = "table",
+    agency: Agencies = None,
+) -> None:
+    """Digitization progress per agency, kind, register book and document type: documents, pages, signed,
+    awaiting review, failed, and the review and failure rates."""
+    if output not in ("table", "json", "csv"):
+        raise typer.BadParameter(f"table, json or csv, not {output!r}", param_hint="--format")
+    rows = progress(_catalog(), agency)
+    total = totals(rows)
+    if output == "json":
+        print(json.dumps({"rows": [r.to_dict() for r in rows], "total": total.to_dict()}, ensure_ascii=False,
+                         indent=1))
+        return
+    columns = list(total.to_dict())
+    if output == "csv":
+        writer = csv.DictWriter(sys.stdout, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(r.to_dict() for r in [*rows, total])
+        return
+    table = Table(*columns)
+    for r in [*rows, total]:
+        table.add_row(*(_cell(v) for v in r.to_dict().values()), end_section=r is rows[-1] if rows else False)
+    out.print(table)
+
+
+def _cell(value: object) -> str:
+    return f"{value:.1%}" if isinstance(value, float) else str(value)
 
 
 @audit_app.command("verify")
