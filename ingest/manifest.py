@@ -5,8 +5,9 @@ import json
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
+from ingest.codes import dossier_code_problem
 from ingest.errors import InputError
 
 
@@ -26,6 +27,14 @@ class Manifest(BaseModel):
     procedure_code: str | None = None
     book: Book | None = None
     operator: str | None = None
+
+    @field_validator("dossier_code")
+    @classmethod
+    def _one_stop_code(cls, code: str | None) -> str | None:
+        problem = dossier_code_problem(code) if code else None
+        if problem:
+            raise ValueError(problem)
+        return code
 
 
 def load_manifest(path: Path) -> Manifest:

@@ -38,7 +38,7 @@ def index_documents(connection: Connection, docs: Sequence[StoredDocument]) -> l
     for pk, doc in zip(pks, docs, strict=True):
         pages += [{"document_pk": pk, "index": p["index"], "source_page": p["source_page"], "blank": p["blank"],
                    "confidence": p["confidence"], "text": p["text"]} for p in doc.record["pages"]]
-        fields += [{"document_pk": pk, "record_index": None, **_field(n, v)} for n, v in _scalars(doc.record["fields"])]
+        fields += [{"document_pk": pk, "record_index": None, **_field(n, v)} for n, v in _searched_values(doc.record)]
         for index, entry in enumerate(doc.record.get("records") or [], 1):
             records.append({"document_pk": pk, "index": index, "data": entry})
             fields += [{"document_pk": pk, "record_index": index, **_field(n, v)} for n, v in _scalars(entry)]
@@ -68,9 +68,17 @@ def bulk_insert(connection: Connection, table: type[Base], rows: list[dict[str, 
                             for v in (row[c] for c in columns)])
 
 
+CODES = ("dossier_code", "result_code")  # one-stop identifiers the document JSON carries beside its fields
+
+
+def _searched_values(record: dict[str, Any]) -> list[tuple[str, str]]:
+    """The document's fields and its dossier and result codes, as (name, value) pairs."""
+    return [*_scalars(record["fields"]), *_scalars({k: record[k] for k in CODES if record.get(k)})]
+
+
 def search_body(record: dict[str, Any]) -> str:
-    """What full text search reads: field values, register entries and the text of the pages."""
-    values = [v for _, v in _scalars(record["fields"])]
+    """What full text search reads: field values, codes, register entries and the text of the pages."""
+    values = [v for _, v in _searched_values(record)]
     values += [v for entry in record.get("records") or [] for _, v in _scalars(entry)]
     values += [p["text"] for p in record["pages"] if not p["blank"]]
     return "\n".join(values)

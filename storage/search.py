@@ -28,7 +28,8 @@ from storage.schema import Document, Field
 PERSONAL_ID_FIELDS = ("personal_id", "husband_personal_id", "wife_personal_id")
 NAME_FIELDS = ("full_name", "father_name", "mother_name", "husband_name", "wife_name", "owner_name",
                "applicant_name", "signer_name")
-NUMBER_FIELDS = ("document_number", "registration_number", "certificate_number", "license_number", "record_number")
+NUMBER_FIELDS = ("document_number", "registration_number", "certificate_number", "license_number", "record_number",
+                 "dossier_code", "result_code")
 MAX_LIMIT = 100
 
 

@@ -10,8 +10,10 @@ import pytest
 from PIL import Image
 
 from ingest.batch import collect
+from ingest.codes import dossier_code_problem, result_code
 from ingest.errors import InputError
 from ingest.limits import Limits
+from ingest.manifest import load_manifest
 from ingest.pages import read_page
 from ingest.separator import find_separator, parse_payload
 from ingest.sniff import sniff
@@ -88,3 +90,14 @@ def test_a_detector_failure_is_no_separator() -> None:
     # OpenCV's QR detector asserts inside on some scans (seen: convexHull on a noisy TIFF page); an image it
     # refuses the same way must mean "no separator here", not a failed page
     assert find_separator(np.zeros((40, 40), np.float64)) is None
+
+
+def test_dossier_codes_in_the_one_stop_format(tmp_path: Path) -> None:
+    assert dossier_code_problem("000.00.12.H40-240504-0001") is None
+    assert "not in the one-stop format" in dossier_code_problem("000.00.12.H40-240504-01")
+    assert "not a date" in dossier_code_problem("000.00.12.H40-241304-0001")
+    assert result_code("000.00.12.H40-240504-0001", 2) == "000.00.12.H40-240504-0001-KQ2"
+    bad = tmp_path / "batch.json"
+    bad.write_text('{"kind": "result", "dossier_code": "HS-2024-1"}', encoding="utf-8")
+    with pytest.raises(InputError, match="dossier_code.*one-stop format"):
+        load_manifest(bad)

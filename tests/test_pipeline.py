@@ -5,6 +5,7 @@ import json
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pikepdf
@@ -14,9 +15,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from textmetrics import cer
 
+from ingest.manifest import Manifest
 from signing.devca import dev_keys
 from signing.verify import load_roots, verify_pdf
 from storage.catalog import Catalog, Document
+from storage.search import SearchQuery, search
 from workers.embedded import process_batch
 
 
@@ -141,6 +144,25 @@ def test_identical_files_are_processed_once(sample_run: Run, tmp_path: Path) -> 
     summary = process_batch([str(scans)], batch_config(tmp_path / "out", sample_run.data_dir))
     assert summary.documents == 1
     assert summary.skipped == [{"source": f"{scans}/b.png", "reason": f"duplicate of {scans}/a.png (identical bytes)"}]
+
+
+def test_results_carry_their_dossier_and_result_codes(sample_run: Run, tmp_path: Path) -> None:
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    for name in ("02_quyet_dinh.jpg", "04_ly_lich_nghieng.png"):
+        shutil.copy(sample_run.scans / name, scans / name)
+    config = batch_config(tmp_path / "out", tmp_path / "data")
+    manifest = Manifest(kind="result", agency="H40", agency_name="UBND xã An Hòa",
+                        dossier_code="000.00.12.H40-240504-0001", procedure_code="1.001193")
+    summary = process_batch([str(scans)], replace(config, manifest=manifest))
+    assert summary.documents == 2 and not summary.failed
+    docs = [json.loads(p.read_text(encoding="utf-8")) for p in (tmp_path / "out").glob("*.json")
+            if p.name != "summary.json"]
+    assert {d["dossier_code"] for d in docs} == {"000.00.12.H40-240504-0001"}
+    assert sorted(d["result_code"] for d in docs) == ["000.00.12.H40-240504-0001-KQ1",
+                                                       "000.00.12.H40-240504-0001-KQ2"]
+    found = search(Catalog(config.database_url), SearchQuery(number="000.00.12.h40-240504-0001-kq2"), actor="test")
+    assert [item["result_code"] for item in found.items] == ["000.00.12.H40-240504-0001-KQ2"]
 
 
 @pytest.mark.parametrize("args, code", [(["no-such-folder"], 2), ([], 1)])

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ingest.batch import InputFile, collect
+from ingest.codes import dossier_code_problem, result_code
 from ingest.limits import Limits
 from ingest.manifest import Manifest
 from ocr.pdfa import PdfInfo
@@ -62,9 +63,10 @@ class Summary:
     signing_seconds: float = 0.0  # worker time spent signing, summed over documents (compare with seconds × jobs)
     batch: str = ""
     sources: dict[str, str] = field(default_factory=dict)  # doc_id -> source, for this batch
+    results_per_dossier: dict[str, int] = field(default_factory=dict)  # results numbered so far, per dossier
 
     def to_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if k != "sources"}
+        return {k: v for k, v in self.__dict__.items() if k not in ("sources", "results_per_dossier")}
 
 
 class Reporter:
@@ -174,14 +176,28 @@ def _plan_file(file: InputFile, outcomes: list, config: BatchConfig, pool: Proce
         started = time.monotonic()
         understood = understand(plan)
         summary.understanding_seconds = round(summary.understanding_seconds + time.monotonic() - started, 3)
-        if plan.separator and plan.separator.dossier:
-            understood["dossier_code"] = plan.separator.dossier
+        _dossier_codes(understood, plan, config.manifest, summary)
         info = PdfInfo(title=f"{understood['doc_type']} {doc_id}", doc_type=understood["doc_type"], source=source,
                        created=now())
         job = DocJob(doc_id, [p for p in plan.pages if not p.blank], info, config.signer, work_dir,
                      _sign_request(config, understood, info.created))
         pending.append(_Pending(plan, source, understood, pool.submit(build_document, job)))
     return pending
+
+
+def _dossier_codes(understood: dict[str, Any], plan: DocPlan, manifest: Manifest, summary: Summary) -> None:
+    """The dossier code (a separator sheet's, else the manifest's) and, for a result, its own `-KQ<n>` code."""
+    dossier = (plan.separator.dossier if plan.separator else None) or manifest.dossier_code
+    if not dossier:
+        return
+    understood["dossier_code"] = dossier
+    problem = dossier_code_problem(dossier)
+    if problem:
+        understood["review_reasons"].append(f"separator sheet: {problem}")
+        understood["needs_review"] = True
+    elif manifest.kind == "result":
+        summary.results_per_dossier[dossier] = summary.results_per_dossier.get(dossier, 0) + 1
+        understood["result_code"] = result_code(dossier, summary.results_per_dossier[dossier])
 
 
 def _sign_request(config: BatchConfig, understood: dict[str, Any], scanned_at: dt.datetime) -> SignRequest:
