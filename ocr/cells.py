@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ocr.recognize import Word, recognize
-from ocr.rules import Box, Rules
+from ocr.rules import Box, Rules, rule_positions
 
 MIN_RULES = 3  # a grid needs at least this many rules each way
 INSET = 6  # pixels kept away from the (erased) rules
@@ -22,8 +22,8 @@ def grid_cells(rules: Rules, min_size: float) -> list[Box]:
     """The cells between neighbouring long rules, when the page has a grid."""
     if len(rules.vertical) < MIN_RULES or len(rules.horizontal) < MIN_RULES:
         return []
-    xs = _positions([(b[0] + b[2]) / 2 for b in rules.vertical], min_size)
-    ys = _positions([(b[1] + b[3]) / 2 for b in rules.horizontal], min_size)
+    xs = rule_positions(rules.vertical, True, min_size)
+    ys = rule_positions(rules.horizontal, False, min_size)
     top, bottom = ys[0], ys[-1]
     cells = []
     for y0, y1 in zip(ys, ys[1:], strict=False):
@@ -31,14 +31,6 @@ def grid_cells(rules: Rules, min_size: float) -> list[Box]:
             if _spans(rules.vertical, x0, top, bottom) and _spans(rules.vertical, x1, top, bottom):
                 cells.append((x0, y0, x1, y1))
     return cells
-
-
-def _positions(values: list[float], min_gap: float) -> list[float]:
-    merged: list[float] = []
-    for v in sorted(values):
-        if not merged or v - merged[-1] >= min_gap:
-            merged.append(v)
-    return merged
 
 
 def _spans(vertical: list[Box], x: float, top: float, bottom: float) -> bool:

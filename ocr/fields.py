@@ -93,8 +93,9 @@ def extract_fields(doc_type: str, pages: list[PageWords]) -> dict[str, Value]:
         rows = page.rows
         if not rows:
             continue
-        layout = _Layout(rows)
-        for found in find_labels(rows):
+        labels = find_labels(rows)
+        layout = _Layout(rows, labels)
+        for found in labels:
             if found.label.section:
                 section = found.label.section
             name = contract_field(doc_type, section, found.label.key)
@@ -124,12 +125,12 @@ def extract_fields(doc_type: str, pages: list[PageWords]) -> dict[str, Value]:
 class _Layout:
     """Where values printed below their label, or wrapped onto the next line, are found."""
 
-    def __init__(self, rows: list[list[Segment]]) -> None:
+    def __init__(self, rows: list[list[Segment]], labels: list[Found]) -> None:
         self.rows = rows
         self.height = statistics.median(w.height for row in rows for s in row for w in s.words)
         lines = [s.right for row in rows for s in row if len(s.words) >= 4] or [s.right for row in rows for s in row]
         self.right_margin = max(lines)  # of lines of text, not of a speck in a corner
-        self.labelled = {id(f.cell): f for f in find_labels(rows) if f.start == 0}
+        self.labelled = {id(f.cell) for f in labels if f.start == 0}  # runs of words that start with a label
 
     def below(self, found: Found) -> list[Word]:
         """The words under a label that has none after it (card layouts), in its column."""

@@ -16,7 +16,7 @@ from ocr.doctypes import RECORD_FIELDS
 from ocr.fields import normalize_value
 from ocr.normalize import fold
 from ocr.recognize import Word
-from ocr.rules import Box, Rules
+from ocr.rules import Rules, rule_positions
 
 COLUMNS: list[tuple[str, list[str]]] = [
     ("registration_number", ["Số", "Số TT", "STT", "Số đăng ký", "Số thứ tự"]),
@@ -59,17 +59,6 @@ def _centre(w: Word) -> tuple[float, float]:
     return (w.left + w.right) / 2, (w.top + w.bottom) / 2
 
 
-def _boundaries(boxes: list[Box], vertical: bool, tolerance: float) -> list[float]:
-    """Positions of ruling lines, near-duplicates merged (a thick rule can come out as two)."""
-    positions = sorted(((b[0] + b[2]) / 2) if vertical else ((b[1] + b[3]) / 2) for b in boxes)
-    merged: list[float] = []
-    for p in positions:
-        if merged and p - merged[-1] < tolerance:
-            continue
-        merged.append(p)
-    return merged
-
-
 def read_records(doc_type: str, words: list[Word], rules: Rules) -> list[dict[str, str]]:
     """The entries of one register page as contract records."""
     wanted = RECORD_FIELDS.get(doc_type)
@@ -78,13 +67,13 @@ def read_records(doc_type: str, words: list[Word], rules: Rules) -> list[dict[st
     height = statistics.median(w.height for w in words)
     long_v = [b for b in rules.vertical if b[3] - b[1] > 4 * height]
     long_h = [b for b in rules.horizontal if b[2] - b[0] > 10 * height]
-    ys = _boundaries(long_h, False, height * 0.8)
+    ys = rule_positions(long_h, False, height * 0.8)
     if len(ys) < 2:
         return []
     # the horizontal rules' ends stand for outer borders that faded or were never printed
     ends = [(min(b[0] for b in long_h), 0, min(b[0] for b in long_h), 0), (max(b[2] for b in long_h), 0,
                                                                        max(b[2] for b in long_h), 0)]
-    xs = _boundaries(long_v + ends, True, height)
+    xs = rule_positions(long_v + ends, True, height)
     if len(xs) < MIN_COLUMNS:
         return []
     top, bottom = ys[0], ys[-1]

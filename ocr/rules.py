@@ -29,6 +29,16 @@ def _scale(box: Box, factor: float) -> Box:
     return box[0] * factor, box[1] * factor, box[2] * factor, box[3] * factor
 
 
+def rule_positions(boxes: list[Box], vertical: bool, min_gap: float) -> list[float]:
+    """Where ruling lines run (x of vertical ones, y of horizontal ones), in order; lines closer than ``min_gap``
+    count once (a thick rule can come out as two)."""
+    merged: list[float] = []
+    for p in sorted((b[0] + b[2]) / 2 if vertical else (b[1] + b[3]) / 2 for b in boxes):
+        if not merged or p - merged[-1] >= min_gap:
+            merged.append(p)
+    return merged
+
+
 def rule_masks(ink: np.ndarray, dpi: float) -> tuple[np.ndarray, np.ndarray]:
     """(horizontal, vertical) uint8 masks of the ruling lines in a boolean or 0/1 ink mask."""
     run = max(10, int(dpi * RULE_INCHES))
