@@ -1,4 +1,3 @@
-BENCH_DIR ?= ../shared/bench
 DOCS ?= 40
 SEED ?= 7
 BATCH ?= /tmp/sohoa-bench/batch
@@ -8,9 +7,9 @@ SYSTEMS ?= sohoa,tesseract,ocrmypdf,oracle
 PYTHON ?= .venv/bin/python
 
 .PHONY: bench
-bench:  ## sohoa vs Tesseract, OCRmyPDF and the oracle on a corpus batch (reused when it exists)
-	test -f $(BATCH)/truth.json || $(PYTHON) $(BENCH_DIR)/corpus.py $(BATCH) --docs $(DOCS) --seed $(SEED)
-	$(PYTHON) bench/pipeline.py $(BATCH) --bench-dir $(BENCH_DIR) --out $(BENCH_OUT) --jobs $(JOBS) --systems $(SYSTEMS)
+bench:  ## sohoa vs Tesseract, OCRmyPDF and the oracle on a corpus batch (made when missing); BENCH_DIR: see bench/benchdir.py
+	$(PYTHON) bench/pipeline.py $(BATCH) --docs $(DOCS) --seed $(SEED) --out $(BENCH_OUT) --jobs $(JOBS) --systems $(SYSTEMS) \
+		$(if $(BENCH_DIR),--bench-dir $(BENCH_DIR))
 
 .PHONY: setup demo test
 setup:  ## Debian packages and .venv/

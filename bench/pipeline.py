@@ -1,10 +1,12 @@
 """Side-by-side benchmark of sohoa against plain Tesseract, OCRmyPDF and an oracle Tesseract on one corpus batch.
 
-    python bench/pipeline.py BATCH_DIR --bench-dir ../shared/bench [--out DIR] [--jobs N]
+    python bench/pipeline.py BATCH_DIR [--bench-dir DIR] [--docs N --seed S] [--out DIR] [--jobs N]
                              [--systems sohoa,tesseract,ocrmypdf,oracle]
 
-BATCH_DIR is a corpus.py output (input/ and truth.json). Each system writes contract-shaped JSON into
-OUT/<system>/, which BENCH_DIR/score.py scores; the systems run one after the other, never together.
+BATCH_DIR is a corpus.py output (input/ and truth.json); when it has none, corpus.py makes one of --docs
+documents with --seed. --bench-dir holds corpus.py, score.py and baseline.py (see bench/benchdir.py). Each system
+writes contract-shaped JSON into OUT/<system>/, which BENCH_DIR/score.py scores; the systems run one after the
+other, never together.
 
 - sohoa:     ``sohoa process BATCH/input --out OUT/sohoa --jobs N`` with a fresh SOHOA_DATA_DIR;
 - tesseract: BENCH_DIR/baseline.py (raw pages, one Tesseract process per job);
@@ -37,6 +39,7 @@ from multiprocessing import get_context
 from pathlib import Path
 
 import psutil
+from benchdir import default_bench_dir
 from PIL import Image
 
 SYSTEMS = ("sohoa", "tesseract", "ocrmypdf", "oracle")
@@ -328,7 +331,11 @@ def ratios(rows: dict[str, dict]) -> list[dict]:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("batch", type=Path, help="corpus.py output: input/ and truth.json")
-    parser.add_argument("--bench-dir", type=Path, required=True, help="folder holding score.py and baseline.py")
+    parser.add_argument("--bench-dir", type=Path, default=default_bench_dir(),
+                        help="folder holding corpus.py, score.py and baseline.py [default: $BENCH_DIR, else "
+                             "../shared/bench beside the repository]")
+    parser.add_argument("--docs", type=int, default=40, help="documents in a batch made when BATCH has none")
+    parser.add_argument("--seed", type=int, default=7, help="corpus.py's seed for a batch made here")
     parser.add_argument("--out", type=Path, default=Path("/tmp/sohoa-bench/out"))
     parser.add_argument("--jobs", type=int, default=len(os.sched_getaffinity(0)))
     parser.add_argument("--systems", default=",".join(SYSTEMS), help="comma-separated, run in this order")
@@ -336,10 +343,13 @@ def main(argv: list[str] | None = None) -> None:
     systems = [s.strip() for s in args.systems.split(",") if s.strip()]
     if unknown := set(systems) - set(SYSTEMS):
         parser.error(f"unknown systems: {', '.join(sorted(unknown))} (choose from {', '.join(SYSTEMS)})")
-    if not (args.batch / "truth.json").is_file() or not (args.batch / "input").is_dir():
-        parser.error(f"{args.batch} has no truth.json and input/ (make one with corpus.py)")
     if not (args.bench_dir / "score.py").is_file():
-        parser.error(f"no score.py in {args.bench_dir}")
+        parser.error(f"no score.py in {args.bench_dir} (give --bench-dir or BENCH_DIR)")
+    if not (args.batch / "truth.json").is_file():
+        subprocess.run([sys.executable, str(args.bench_dir / "corpus.py"), str(args.batch), "--docs", str(args.docs),
+                        "--seed", str(args.seed)], check=True)
+    if not (args.batch / "input").is_dir():
+        parser.error(f"{args.batch} has truth.json but no input/")
     bench = Bench(args.batch.resolve(), args.bench_dir.resolve(), args.out.resolve(), args.jobs)
     bench.out.mkdir(parents=True, exist_ok=True)
     input_pages = sum({d["source"]: d["file_pages"] for d in bench.truth()}.values())

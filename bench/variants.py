@@ -23,11 +23,11 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import sys
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+from benchdir import default_bench_dir
+
 SALT = 0x56A7  # any value other than the default 0 gives batches unrelated to default ones
 
 # Added to the shared ('*') wordings: every document type without its own list for the key picks among them.
@@ -149,8 +149,7 @@ def _form_layouts(corpus) -> set[str]:
 
 def _bench_dir(argv: list[str]) -> tuple[Path, list[str]]:
     parser = argparse.ArgumentParser(add_help=False)
-    default = os.environ.get("BENCH_DIR") or str(REPO.parent / "shared" / "bench")
-    parser.add_argument("--bench-dir", type=Path, default=Path(default))
+    parser.add_argument("--bench-dir", type=Path, default=default_bench_dir())
     args, rest = parser.parse_known_args(argv)
     bench = args.bench_dir.resolve()
     if not (bench / "corpus.py").is_file():
