@@ -29,9 +29,9 @@ class PageText:
         return "\n".join(self.lines)
 
 
-def read_page_text(image: np.ndarray, dpi: float, lang: str) -> PageText:
+def read_page_text(image: np.ndarray, dpi: float, lang: str, gray: np.ndarray | None = None) -> PageText:
     """Recognize one scan (L or RGB array at ``dpi``); blank pages are not sent to Tesseract."""
-    prepared = prepare(image, dpi)
+    prepared = prepare(image, dpi, gray)
     if prepared.blank:
         return PageText(prepared)
     words = recognize(prepared.recognition, prepared.recognition_dpi, lang)

@@ -33,9 +33,9 @@ class Prepared:
         return self.recognition_dpi / self.dpi
 
 
-def prepare(image: np.ndarray, dpi: float) -> Prepared:
+def prepare(image: np.ndarray, dpi: float, gray: np.ndarray | None = None) -> Prepared:
     """Orientation, deskew, border removal, blank detection and a recognition image, from an L or RGB array."""
-    gray = ink_gray(image)
+    gray = ink_gray(image) if gray is None else gray  # the caller may have made it already (separator search)
     view = analyse(gray, dpi)
     blank = _is_blank(view.ink, view.dpi)
     rotation, skew, sure = 0, 0.0, True

@@ -75,10 +75,11 @@ def _run_page(job: PageJob) -> PageOutcome:
     image = np.asarray(raw.image)
     outcome = PageOutcome(job.number, page_hash=sha256_page(raw.image))
     outcome.dpi = raw.dpi or round(max(image.shape[:2]) / A4_LONG_SIDE_INCHES)
-    outcome.separator = find_separator(ink_gray(image))
+    gray = ink_gray(image)
+    outcome.separator = find_separator(gray)
     if outcome.separator:
         return outcome
-    page = read_page_text(image, outcome.dpi, job.lang)
+    page = read_page_text(image, outcome.dpi, job.lang, gray)
     prepared = page.prepared
     outcome.blank, outcome.rotation = bool(prepared.blank), int(prepared.rotation)
     outcome.skew_deg = float(prepared.skew_deg)
