@@ -47,6 +47,10 @@ def build_pdfa(pages: list[PdfPage], info: PdfInfo) -> bytes:
     for page in pages:
         _add_page(pdf, page, font)
     _mark_pdfa(pdf, info)
+    return _saved(pdf)
+
+
+def _saved(pdf: pikepdf.Pdf) -> bytes:
     out = io.BytesIO()
     pdf.save(out, min_version="1.7", object_stream_mode=pikepdf.ObjectStreamMode.generate, deterministic_id=False)
     return out.getvalue()
@@ -130,15 +134,37 @@ def _mark_pdfa(pdf: pikepdf.Pdf, info: PdfInfo) -> None:
         Info="sRGB IEC61966-2.1", DestOutputProfile=icc)]
     stamp = info.created.isoformat()
     with pdf.open_metadata(set_pikepdf_as_editor=False) as meta:
-        meta["dc:title"] = info.title
-        meta["dc:description"] = f"{info.doc_type}; source: {info.source}"
-        meta["dc:source"] = info.source
-        meta["dc:subject"] = [info.doc_type, *info.keywords]
-        meta["pdf:Keywords"] = ", ".join([info.doc_type, *info.keywords])
+        _describe(meta, info, stamp)
         meta["pdf:Producer"] = PRODUCER
         meta["xmp:CreatorTool"] = PRODUCER
         meta["xmp:CreateDate"] = stamp
-        meta["xmp:ModifyDate"] = stamp
-        meta["xmp:MetadataDate"] = stamp
         meta["pdfaid:part"] = "2"
         meta["pdfaid:conformance"] = "B"
+
+
+def _describe(meta: pikepdf.models.PdfMetadata, info: PdfInfo, modified: str) -> None:
+    meta["dc:title"] = info.title
+    meta["dc:description"] = f"{info.doc_type}; source: {info.source}"
+    meta["dc:source"] = info.source
+    meta["dc:subject"] = [info.doc_type, *info.keywords]
+    meta["pdf:Keywords"] = ", ".join([info.doc_type, *info.keywords])
+    meta["xmp:ModifyDate"] = modified
+    meta["xmp:MetadataDate"] = modified
+
+
+def relabel(data: bytes, info: PdfInfo, modified: dt.datetime) -> bytes:
+    """The same unsigned PDF/A described anew by ``info`` (a corrected document type), modified at ``modified``."""
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        with pdf.open_metadata(set_pikepdf_as_editor=False) as meta:
+            _describe(meta, info, modified.isoformat())
+        return _saved(pdf)
+
+
+def creation_time(data: bytes) -> dt.datetime | None:
+    """When the PDF/A was made (its XMP CreateDate), None when it does not say."""
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        stamp = pdf.open_metadata().get("xmp:CreateDate")
+    try:
+        return dt.datetime.fromisoformat(stamp) if stamp else None
+    except ValueError:
+        return None

@@ -15,6 +15,7 @@ from ocr.validate import record_reasons, review_reasons
 
 UNCERTAIN_TYPE = 0.75
 LOW_PAGE_CONFIDENCE = 0.70
+ENTRY_PAGE = "page"  # a register entry's page: the ``index`` of the document page it was read from
 
 
 class Page(Protocol):
@@ -31,7 +32,7 @@ class Understanding:
     doc_type: str
     doc_type_confidence: float
     fields: dict[str, str] = field(default_factory=dict)
-    records: list[dict[str, str]] = field(default_factory=list)
+    records: list[dict[str, str | int]] = field(default_factory=list)
     review_reasons: list[str] = field(default_factory=list)
 
     @property
@@ -44,7 +45,8 @@ def understand(pages: list[Page]) -> Understanding:
     doc_type, confidence = classify(content)
     result = Understanding(doc_type, confidence)
     if doc_type in RECORD_FIELDS:
-        result.records = [r for p in content for r in read_records(doc_type, p.words, p.rules)]
+        result.records = [{**r, ENTRY_PAGE: index} for index, p in enumerate(pages, 1) if not p.blank
+                          for r in read_records(doc_type, p.words, p.rules)]
         result.review_reasons += record_reasons(result.records)
         if not result.records:
             result.review_reasons.append("no register entries could be read from the table")

@@ -2,12 +2,14 @@
 
 Every name in these certificates says they are for development: a document signed with them has no legal value.
 The CA publishes a CRL (``dev-ca.crl``, DER) so that long-term signatures (PAdES-B-LT and above) can embed real
-revocation data; certificates it issues point at :data:`DEV_CRL_URL`, where ``sohoa serve`` publishes that file.
+revocation data; certificates it issues point at the address given when the keys are made (by default
+:data:`DEV_CRL_URL`), where ``sohoa serve`` publishes that file.
 """
 from __future__ import annotations
 
 import datetime as dt
 import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +21,8 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 CA_NAME = "sohoa DEVELOPMENT CA - NOT FOR PRODUCTION"
 SIGNER_NAME = "sohoa development signer - NOT FOR LEGAL USE"
-DEV_CRL_URL = "http://127.0.0.1:8000/keys/dev-ca.crl"  # `sohoa serve` on its default address (CONTRACT §1)
+DEV_CRL_PATH = "/keys/dev-ca.crl"  # where `sohoa serve` publishes the CRL
+DEV_CRL_URL = f"http://127.0.0.1:8000{DEV_CRL_PATH}"  # `sohoa serve` on its default address (CONTRACT §1)
 CRL_CONTENT_TYPE = "application/pkix-crl"
 CRL_LIFETIME = dt.timedelta(days=7)
 CRL_REISSUE_AFTER = dt.timedelta(days=1)
@@ -39,8 +42,9 @@ def dev_keys(keys_dir: Path) -> DevKeys:
                    keys_dir / "dev-ca.crl")
 
 
-def ensure_dev_keys(keys_dir: Path) -> DevKeys:
-    """The development CA and signer under ``keys_dir``, created when missing."""
+def ensure_dev_keys(keys_dir: Path, crl_url: str = DEV_CRL_URL) -> DevKeys:
+    """The development CA and signer under ``keys_dir``, created when missing (the signer's certificate then points
+    at ``crl_url`` for the CA's CRL)."""
     keys = dev_keys(keys_dir)
     if keys.ca_cert.exists() and keys.signer_p12.exists():
         if not keys.crl.exists():  # keys made before the CA published a CRL
@@ -62,21 +66,22 @@ def ensure_dev_keys(keys_dir: Path) -> DevKeys:
     _write_private(keys.ca_key, ca_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                                      serialization.NoEncryption()))
     keys.ca_cert.write_bytes(ca_cert.public_bytes(serialization.Encoding.PEM))
-    signer_key, signer_cert = issue_cert(keys, SIGNER_NAME)
+    signer_key, signer_cert = issue_cert(keys, SIGNER_NAME, crl_url=crl_url)
     _write_private(keys.signer_p12, pkcs12.serialize_key_and_certificates(
         b"sohoa-dev-signer", signer_key, signer_cert, [ca_cert], serialization.NoEncryption()))
     _publish_crl(keys, [])
     return keys
 
 
-def issue_cert(keys: DevKeys, common_name: str, *, days: int = 3 * 365,
-               time_stamping: bool = False) -> tuple[rsa.RSAPrivateKey, x509.Certificate]:
-    """A new key and a certificate for it from the development CA: a document signer, or a timestamp authority."""
+def issue_cert(keys: DevKeys, common_name: str, *, days: int = 3 * 365, time_stamping: bool = False,
+               crl_url: str = DEV_CRL_URL) -> tuple[rsa.RSAPrivateKey, x509.Certificate]:
+    """A new key and a certificate for it from the development CA: a document signer, or a timestamp authority; the
+    certificate says the CA's CRL is at ``crl_url``."""
     ca_key, ca_cert = _load_ca(keys)
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     now = dt.datetime.now(dt.UTC) - _BACKDATE
     usage = ExtendedKeyUsageOID.TIME_STAMPING if time_stamping else ExtendedKeyUsageOID.EMAIL_PROTECTION
-    crl_point = x509.DistributionPoint([x509.UniformResourceIdentifier(DEV_CRL_URL)], None, None, None)
+    crl_point = x509.DistributionPoint([x509.UniformResourceIdentifier(crl_url)], None, None, None)
     cert = (
         x509.CertificateBuilder().subject_name(_name(common_name)).issuer_name(ca_cert.subject)
         .public_key(key.public_key()).serial_number(x509.random_serial_number())
@@ -120,7 +125,7 @@ def _publish_crl(keys: DevKeys, entries: list[x509.RevokedCertificate]) -> None:
                .add_extension(x509.CRLNumber(int(now.timestamp())), critical=False))
     for entry in entries:
         builder = builder.add_revoked_certificate(entry)
-    tmp = keys.crl.with_suffix(".crl.tmp")
+    tmp = keys.crl.with_name(f".{keys.crl.name}.{os.getpid()}.{threading.get_ident()}.tmp")  # one per writer
     tmp.write_bytes(builder.sign(ca_key, hashes.SHA256()).public_bytes(serialization.Encoding.DER))
     tmp.replace(keys.crl)  # atomic: a reader never sees half a CRL
 

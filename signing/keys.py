@@ -95,6 +95,7 @@ class SignerInfo:
     issuer: str
     not_after: dt.datetime
     source: str  # "PKCS#12 <path>" or "PKCS#11 token <label>"
+    crl_urls: tuple[str, ...] = ()  # where the certificate says its issuer's CRL is
 
     @property
     def expires_soon(self) -> bool:
@@ -107,4 +108,5 @@ def signer_info(source: KeySource) -> SignerInfo:
     where = f"PKCS#11 token {source.pkcs11.token!r}, key {source.pkcs11.key!r}" if source.pkcs11 \
         else f"PKCS#12 {source.p12}"
     return SignerInfo(common_name(cert), cert.issuer.human_friendly,
-                      cert["tbs_certificate"]["validity"]["not_after"].native, where)
+                      cert["tbs_certificate"]["validity"]["not_after"].native, where,
+                      tuple(point.url for point in cert.crl_distribution_points if point.url))

@@ -15,11 +15,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from ingest.errors import InputError
 from ingest.limits import Limits
 from ingest.manifest import Manifest, load_manifest
-from signing.devca import ensure_dev_keys
 from signing.keys import signer_info
 from signing.lta import extend_lta, last_timestamp_expiry
 from signing.signer import load_signer
 from signing.verify import load_roots, verify_pdf
+from sohoa.export_cli import export_app
+from sohoa.review_cli import register as register_review_commands
 from sohoa.settings import Settings
 from sohoa.storage_cli import register as register_storage_commands
 from workers.embedded import BatchConfig, Reporter, process_batch
@@ -31,6 +32,8 @@ app.add_typer(keys_app, name="keys")
 timestamp_app = typer.Typer(help="Document timestamps of long-term (PAdES-B-LTA) archives.", no_args_is_help=True)
 app.add_typer(timestamp_app, name="timestamp")
 register_storage_commands(app)
+register_review_commands(app)
+app.add_typer(export_app, name="export")
 err = Console(stderr=True)
 
 
@@ -72,10 +75,14 @@ def process(
         load_signer(signer)  # a wrong PIN or password fails here once, not in every worker
     except ValueError as exc:
         _usage_error(f"signing: {exc}")
+    try:
+        retention = settings.retention_policy()
+    except ValueError as exc:
+        _usage_error(f"retention: {exc}")
     config = BatchConfig(out_dir=out, data_dir=settings.data_dir, database_url=settings.database_url,
                          agency=settings.agency, lang=settings.ocr_lang, signer=signer,
                          manifest=batch_manifest, jobs=max(1, jobs), limits=Limits.from_env(),
-                         store=settings.object_store())
+                         store=settings.object_store(), retention=retention)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                TimeRemainingColumn())
     with Progress(*columns, console=err, disable=not err.is_terminal, transient=False) as progress:
@@ -89,6 +96,22 @@ def process(
     for item in summary.rescan:
         err.print(f"[yellow]rescan[/yellow]  {item['source']} page {item['page']}: {item['reason']}", highlight=False)
     raise typer.Exit(1 if summary.failed else 0)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+) -> None:
+    """Run the HTTP service (health, the development CA's certificate and CRL) until Ctrl-C or SIGTERM."""
+    import uvicorn
+
+    from sohoa.api.app import create_app
+
+    settings = Settings.from_env()
+    if settings.uses_dev_key:  # publish the CRL its certificates point at from the start
+        settings.development_keys()
+    uvicorn.run(create_app(settings), host=host, port=port)
 
 
 @app.command()
@@ -109,7 +132,7 @@ def verify(
 @keys_app.command("init-dev")
 def keys_init_dev() -> None:
     """Create the development CA, its CRL and signer under $SOHOA_DATA_DIR/keys (kept when they exist)."""
-    keys = ensure_dev_keys(Settings.from_env().data_dir / "keys")
+    keys = Settings.from_env().development_keys()
     print(f"development CA: {keys.ca_cert}\ndevelopment signer: {keys.signer_p12}\nCRL: {keys.crl}")
 
 
@@ -124,7 +147,8 @@ def keys_show() -> None:
         raise typer.Exit(1) from None
     print(f"signer: {info.name}\nissuer: {info.issuer}\nkey: {info.source}\n"
           f"valid until: {info.not_after.isoformat()}\nlevel: {config.level}"
-          + (f" (timestamps from {config.tsa_url})" if config.tsa_url else ""))
+          + (f" (timestamps from {config.tsa_url})" if config.tsa_url else "")
+          + "".join(f"\nCRL: {url}" for url in info.crl_urls))
     if info.expires_soon:
         err.print(f"[yellow]warning:[/yellow] the signing certificate expires on {info.not_after:%Y-%m-%d}: "
                   "renew it before then", highlight=False)

@@ -5,12 +5,15 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from signing.devca import dev_crl, dev_keys, ensure_dev_keys
+from signing.devca import DEV_CRL_PATH, DevKeys, dev_crl, dev_keys, ensure_dev_keys
 from signing.keys import Pkcs11Key
 from signing.signer import B_B, B_T, SignerConfig, parse_level
 from signing.verify import load_crls, load_roots
 from storage.objects import LocalStore, ObjectStore
+from storage.retention import RetentionPolicy, parse_classes
 from storage.s3 import S3Settings
+
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"  # `sohoa serve` on its default address
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,9 @@ class Settings:
     seal_image: Path | None = None
     s3: S3Settings | None = None  # unset: the local folder $SOHOA_DATA_DIR/objects
     retention_years: int = 0
+    retention_classes: str = ""  # SOHOA_RETENTION_CLASSES, e.g. "dossier=10,result=permanent"
+    public_url: str = DEFAULT_PUBLIC_URL  # where `sohoa serve` is reachable: the development CA's CRL is there
+    redis_url: str | None = None
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -52,6 +58,9 @@ class Settings:
             seal_image=Path(os.environ["SOHOA_SEAL_IMAGE"]) if os.environ.get("SOHOA_SEAL_IMAGE") else None,
             s3=_s3_from_env(),
             retention_years=int(os.environ.get("SOHOA_RETENTION_YEARS") or 0),
+            retention_classes=os.environ.get("SOHOA_RETENTION_CLASSES", ""),
+            public_url=os.environ.get("SOHOA_PUBLIC_URL") or DEFAULT_PUBLIC_URL,
+            redis_url=os.environ.get("SOHOA_REDIS_URL") or None,
         )
 
     @property
@@ -61,8 +70,25 @@ class Settings:
     def object_store(self) -> ObjectStore:
         """MinIO / S3 when SOHOA_S3_ENDPOINT is set (bucket created when missing), else the local folder."""
         if self.s3:
-            return self.s3.connect(self.retention_years)
+            return self.s3.connect(self.retention_years, object_lock=self.retention_policy().configured)
         return LocalStore(self.objects_dir, self.retention_years)
+
+    @property
+    def dev_crl_url(self) -> str:
+        """Where the development CA's CRL is published: what the certificates it issues point at."""
+        return self.public_url.rstrip("/") + DEV_CRL_PATH
+
+    @property
+    def uses_dev_key(self) -> bool:
+        return not (self.pkcs11 or self.signing_p12)
+
+    def development_keys(self) -> DevKeys:
+        """The development CA and signer under $SOHOA_DATA_DIR/keys, created when missing."""
+        return ensure_dev_keys(self.data_dir / "keys", crl_url=self.dev_crl_url)
+
+    def retention_policy(self) -> RetentionPolicy:
+        """How long each kind of document is kept. Raises ValueError on a malformed SOHOA_RETENTION_CLASSES."""
+        return RetentionPolicy(parse_classes(self.retention_classes), self.retention_years)
 
     def signer_config(self) -> SignerConfig:
         """The agency's key (PKCS#11 token, else PKCS#12) when configured, else the development key (created on first
@@ -70,8 +96,7 @@ class Settings:
         if self.pkcs11 and not (self.pkcs11.token and self.pkcs11.key):
             raise ValueError("SOHOA_PKCS11_MODULE needs SOHOA_PKCS11_TOKEN and SOHOA_PKCS11_KEY as well")
         level = parse_level(self.signature_level) if self.signature_level else B_T if self.tsa_url else B_B
-        uses_dev_key = not (self.pkcs11 or self.signing_p12)
-        keys = ensure_dev_keys(self.data_dir / "keys") if uses_dev_key else None
+        keys = self.development_keys() if self.uses_dev_key else None
         p12 = keys.signer_p12 if keys else self.signing_p12
         crls = load_crls(self.crls) if self.crls else [dev_crl(keys)] if keys else []
         roots = load_roots([p for p in self.trust_roots if p.exists()])

@@ -1,4 +1,4 @@
-"""The storage commands of ``sohoa``: search, reuse, get, fixity, audit verify, catalog rebuild (wiring only)."""
+"""The storage commands of ``sohoa``: search, reuse, get, fixity, report, audit, catalog rebuild (wiring only)."""
 from __future__ import annotations
 
 import csv
@@ -68,7 +68,7 @@ def search_command(
     query = SearchQuery(text=text, personal_id=personal_id, name=name, doc_type=doc_type, number=number, batch=batch,
                         date_from=_date(date_from, "--date-from"), date_to=_date(date_to, "--date-to"))
     try:
-        page = search(_catalog(), query, actor=actor or audit.current_user(), agencies=agency, cursor=cursor,
+        page = search(open_catalog(), query, actor=actor or audit.current_user(), agencies=agency, cursor=cursor,
                       limit=limit)
     except BadCursor as exc:
         raise typer.BadParameter(str(exc), param_hint="--cursor") from None
@@ -93,7 +93,7 @@ def reuse_command(
     actor: Actor = "",
 ) -> None:
     """Everything about one person: results with the ID, register entries and birth certificates naming them."""
-    person = find_person(_catalog(), personal_id, actor=actor or audit.current_user(), agencies=agency)
+    person = find_person(open_catalog(), personal_id, actor=actor or audit.current_user(), agencies=agency)
     if format == "json":
         print(json.dumps(person.to_dict(), ensure_ascii=False, indent=1))
         return
@@ -117,7 +117,7 @@ def get_command(
     """Write a stored signed PDF, checked against the SHA-256 the catalog recorded."""
     settings = Settings.from_env()
     try:
-        doc = fetch_pdf(_catalog(settings), settings.object_store(), doc_id, output, version=version,
+        doc = fetch_pdf(open_catalog(settings), settings.object_store(), doc_id, output, version=version,
                         actor=actor or audit.current_user())
     except (DocumentNotFound, ObjectMissing, ObjectChanged) as exc:
         err.print(f"[red]error:[/red] {exc}")
@@ -132,7 +132,7 @@ def fixity_command(
 ) -> None:
     """Re-hash stored objects against the catalog; exit status 1 when any is missing or changed."""
     settings = Settings.from_env()
-    report = check_fixity(_catalog(settings), settings.object_store(), actor=actor or audit.current_user(),
+    report = check_fixity(open_catalog(settings), settings.object_store(), actor=actor or audit.current_user(),
                           everything=everything)
     for key in report.missing:
         print(f"MISSING   {key}")
@@ -150,7 +150,7 @@ def report_command(
     awaiting review, failed, and the review and failure rates."""
     if output not in ("table", "json", "csv"):
         raise typer.BadParameter(f"table, json or csv, not {output!r}", param_hint="--format")
-    rows = progress(_catalog(), agency)
+    rows = progress(open_catalog(), agency)
     total = totals(rows)
     if output == "json":
         print(json.dumps({"rows": [r.to_dict() for r in rows], "total": total.to_dict()}, ensure_ascii=False,
@@ -176,7 +176,7 @@ def _cell(value: object) -> str:
 def audit_verify() -> None:
     """Check the hash chain and its anchors; exit status 1 naming every changed or removed event."""
     settings = Settings.from_env()
-    with _catalog(settings).engine.connect() as connection:
+    with open_catalog(settings).engine.connect() as connection:
         problems = audit.verify(connection, settings.object_store())
     for problem in problems:
         print(f"BROKEN    {problem}")
@@ -194,7 +194,7 @@ def catalog_rebuild(actor: Actor = "") -> None:
           f"{report.raw_objects} raw scans")
 
 
-def _catalog(settings: Settings | None = None) -> Catalog:
+def open_catalog(settings: Settings | None = None) -> Catalog:
     try:
         return Catalog((settings or Settings.from_env()).database_url)
     except CatalogError as exc:

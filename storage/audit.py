@@ -21,7 +21,7 @@ from storage.objects import ObjectStore
 from storage.schema import AuditEvent, AuditHead
 
 ANCHORS = "audit/anchors/"
-ACTIONS = ("upload", "processing", "signing", "download", "correction", "fixity", "search", "rebuild")
+ACTIONS = ("upload", "processing", "signing", "download", "correction", "fixity", "search", "rebuild", "export")
 
 
 @dataclass(frozen=True)

@@ -17,9 +17,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from storage import audit
+from storage.folding import fold
 from storage.indexing import StoredDocument, index_documents
 from storage.objects import StoredObject
-from storage.schema import Batch, Document, ObjectRow
+from storage.schema import Batch, Document, Field, ObjectRow
 
 LEGACY_TABLES = ("pages", "documents", "batches")  # the catalog made before migrations existed
 
@@ -78,15 +79,31 @@ class Catalog:
             audit.append(connection, actor, "upload", obj.key,
                          {"batch": batch_id, "sha256": obj.sha256, "size": obj.size})
 
-    def add_document(self, record: dict[str, Any], pdf: StoredObject, json: StoredObject, actor: str) -> None:
-        """A processed, signed document version was stored (``processing`` and ``signing`` events)."""
+    def add_document(self, record: dict[str, Any], pdf: StoredObject, json: StoredObject, actor: str, *,
+                     correction: dict[str, Any] | None = None) -> None:
+        """A signed document version was stored: a ``processing`` event, or a ``correction`` event with
+        ``correction`` as its details; then a ``signing`` event. Raises sqlalchemy's IntegrityError when that
+        version of the document is already catalogued."""
         with self.engine.begin() as connection:
             index_documents(connection, [StoredDocument(record, pdf, json)])
             subject = f"{record['id']} v{record['version']}"
-            audit.append(connection, actor, "processing", subject, {
-                "batch": record["batch"], "source": record["source"], "doc_type": record["doc_type"],
-                "pages": len(record["pages"]), "needs_review": record["needs_review"], "json_sha256": json.sha256})
+            if correction is not None:
+                audit.append(connection, actor, "correction", subject, {**correction, "json_sha256": json.sha256})
+            else:
+                audit.append(connection, actor, "processing", subject, {
+                    "batch": record["batch"], "source": record["source"], "doc_type": record["doc_type"],
+                    "pages": len(record["pages"]), "needs_review": record["needs_review"],
+                    "json_sha256": json.sha256})
             audit.append(connection, actor, "signing", subject, {**record["signature"], "pdf_sha256": pdf.sha256})
+
+    def results_issued(self, dossier_code: str) -> int:
+        """The highest n of the result codes ``<dossier_code>-KQ<n>`` catalogued so far (0 when none)."""
+        prefix = f"{dossier_code}-KQ"
+        with Session(self.engine) as session:
+            codes = session.scalars(select(Field.value).where(Field.name == "result_code",
+                                                              Field.folded.startswith(fold(prefix)))).all()
+        numbers = [int(c[len(prefix):]) for c in codes if c.startswith(prefix) and c[len(prefix):].isdigit()]
+        return max(numbers, default=0)
 
     def optimize(self) -> None:
         """After bulk loads: the planner's statistics, and on PostgreSQL the visibility map (index-only scans)."""

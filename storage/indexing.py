@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
 
+from ocr.understand import ENTRY_PAGE
 from storage import fulltext
 from storage.folding import fold
 from storage.objects import StoredObject
@@ -41,7 +42,7 @@ def index_documents(connection: Connection, docs: Sequence[StoredDocument]) -> l
         fields += [{"document_pk": pk, "record_index": None, **_field(n, v)} for n, v in _searched_values(doc.record)]
         for index, entry in enumerate(doc.record.get("records") or [], 1):
             records.append({"document_pk": pk, "index": index, "data": entry})
-            fields += [{"document_pk": pk, "record_index": index, **_field(n, v)} for n, v in _scalars(entry)]
+            fields += [{"document_pk": pk, "record_index": index, **_field(n, v)} for n, v in _entry_values(entry)]
         objects += [{"key": o.key, "sha256": o.sha256, "size": o.size, "content_type": o.content_type,
                      "batch_id": doc.record["batch"], "document_pk": pk} for o in (doc.pdf, doc.json)]
         bodies.append((pk, search_body(doc.record)))
@@ -79,7 +80,7 @@ def _searched_values(record: dict[str, Any]) -> list[tuple[str, str]]:
 def search_body(record: dict[str, Any]) -> str:
     """What full text search reads: field values, codes, register entries and the text of the pages."""
     values = [v for _, v in _searched_values(record)]
-    values += [v for entry in record.get("records") or [] for _, v in _scalars(entry)]
+    values += [v for entry in record.get("records") or [] for _, v in _entry_values(entry)]
     values += [p["text"] for p in record["pages"] if not p["blank"]]
     return "\n".join(values)
 
@@ -90,10 +91,12 @@ def without_page_texts(record: dict[str, Any]) -> dict[str, Any]:
 
 def _document_row(doc: StoredDocument) -> dict[str, Any]:
     r = doc.record
+    retention = r.get("retention") or {}  # absent from documents stored before retention classes
     return {"id": r["id"], "version": r["version"], "latest": True, "agency": r["agency"], "batch_id": r["batch"],
             "doc_type": r["doc_type"], "needs_review": r["needs_review"], "source": r["source"], "sha256": r["sha256"],
             "pdf_key": doc.pdf.key, "json_key": doc.json.key, "record": without_page_texts(r),
-            "signed_at": utc_text(r["signature"]["signed_at"])}
+            "signed_at": utc_text(r["signature"]["signed_at"]),
+            "retention_class": retention.get("class"), "retain_until": retention.get("until")}
 
 
 def utc_text(timestamp: str) -> str:
@@ -107,6 +110,11 @@ def _scalars(values: dict[str, Any]) -> Iterator[tuple[str, str]]:
     for name, value in values.items():
         if value is not None and not isinstance(value, dict | list):
             yield name, str(value)
+
+
+def _entry_values(entry: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    """A register entry's values, without the number of the page it is on (not something to search for)."""
+    return ((name, value) for name, value in _scalars(entry) if name != ENTRY_PAGE)
 
 
 def _field(name: str, value: str) -> dict[str, Any]:

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
+from storage.retention import Retention
+
 log = logging.getLogger("sohoa.storage")
 
 CHUNK = 1 << 20
@@ -46,8 +48,11 @@ class StoredObject:
 
 
 class ObjectStore(Protocol):
-    def put(self, key: str, data: bytes, content_type: str) -> StoredObject: ...
-    def put_file(self, key: str, path: Path, content_type: str) -> StoredObject: ...
+    """``retention``: how long a document's object must be kept; stores with object lock enforce it."""
+
+    def put(self, key: str, data: bytes, content_type: str, retention: Retention | None = None) -> StoredObject: ...
+    def put_file(self, key: str, path: Path, content_type: str, retention: Retention | None = None
+                 ) -> StoredObject: ...
     def get(self, key: str) -> bytes: ...
     def chunks(self, key: str) -> Iterator[bytes]: ...
     def stat(self, key: str) -> StoredObject: ...
@@ -75,7 +80,8 @@ def check_write_once(existing: StoredObject, sha256: str) -> None:
 
 
 class LocalStore:
-    """A folder; each object beside a ``.meta.json`` sidecar; atomic writes; stored files are read-only."""
+    """A folder; each object beside a ``.meta.json`` sidecar; atomic writes; stored files are read-only (retention
+    is not enforced beyond that)."""
 
     def __init__(self, root: Path, retention_years: int = 0) -> None:
         self.root = root
@@ -92,10 +98,11 @@ class LocalStore:
             raise ValueError(f"not a valid object key: {key!r}")
         return path
 
-    def put(self, key: str, data: bytes, content_type: str) -> StoredObject:
+    def put(self, key: str, data: bytes, content_type: str, retention: Retention | None = None) -> StoredObject:
         return self._put_stream(key, io.BytesIO(data), content_type)
 
-    def put_file(self, key: str, path: Path, content_type: str) -> StoredObject:
+    def put_file(self, key: str, path: Path, content_type: str, retention: Retention | None = None) -> StoredObject:
+        """``retention`` is not enforced here (a folder has no object lock): stored files are read-only."""
         with path.open("rb") as f:
             return self._put_stream(key, f, content_type)
 
@@ -113,7 +120,7 @@ class LocalStore:
                     return stored
             os.chmod(tmp, stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
             os.replace(tmp, path)
-            _fsync_dir(path.parent)
+            fsync_dir(path.parent)
             return stored
         finally:
             tmp.unlink(missing_ok=True)
@@ -188,7 +195,8 @@ def _create_exclusively(path: Path, data: bytes) -> bool:
     return True
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
+    """Make a rename inside ``path`` durable."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)

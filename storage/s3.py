@@ -22,7 +22,7 @@ import urllib3
 from minio import Minio
 from minio.commonconfig import COMPLIANCE
 from minio.error import S3Error
-from minio.retention import Retention
+from minio.retention import Retention as ObjectRetention
 
 from storage.objects import (
     CHUNK,
@@ -32,6 +32,7 @@ from storage.objects import (
     check_write_once,
     file_sha256,
 )
+from storage.retention import Retention, add_years
 
 log = logging.getLogger("sohoa.storage")
 
@@ -68,43 +69,48 @@ class S3Settings:
     region: str | None = None
     bucket: str = "sohoa"
 
-    def connect(self, retention_years: int = 0) -> S3Store:
+    def connect(self, retention_years: int = 0, object_lock: bool = False) -> S3Store:
+        """The store; its bucket gets object lock when made, if ``retention_years`` or ``object_lock`` ask for it."""
         client = Minio(self.endpoint, access_key=self.access_key, secret_key=self.secret_key, secure=self.secure,
                        region=self.region, http_client=_http_client())
-        return S3Store(client, self.bucket, retention_years)
+        return S3Store(client, self.bucket, retention_years, object_lock)
 
 
 class S3Store:
-    """Objects in one bucket of a MinIO or other S3 server; results under COMPLIANCE retention when enabled."""
+    """Objects in one bucket of a MinIO or other S3 server; results under COMPLIANCE retention when enabled.
 
-    def __init__(self, client: Minio, bucket: str, retention_years: int = 0) -> None:
+    A put given a document's :class:`Retention` locks it until that date, or with a legal hold when permanent;
+    other results and audit anchors get ``retention_years``."""
+
+    def __init__(self, client: Minio, bucket: str, retention_years: int = 0, object_lock: bool = False) -> None:
         self.client, self.bucket = client, bucket
-        self.retention_years = self._prepare_bucket(retention_years)
+        self.locking = self._prepare_bucket(retention_years > 0 or object_lock)
+        self.retention_years = retention_years if self.locking else 0
 
     def __repr__(self) -> str:
         return f"S3Store({self.bucket!r})"
 
-    def _prepare_bucket(self, retention_years: int) -> int:
-        """Create the bucket when missing; the retention in force (0 where the bucket has no object lock)."""
+    def _prepare_bucket(self, lock: bool) -> bool:
+        """Create the bucket when missing; whether object lock is in force (never where it was not asked for)."""
         if not self.client.bucket_exists(self.bucket):
             try:
-                self.client.make_bucket(self.bucket, object_lock=retention_years > 0)
+                self.client.make_bucket(self.bucket, object_lock=lock)
             except S3Error as exc:
                 if exc.code in ("BucketAlreadyOwnedByYou", "BucketAlreadyExists"):
                     pass  # made by another process meanwhile
-                elif retention_years:
+                elif lock:
                     log.warning("the S3 server cannot create bucket %s with object lock (%s); results are stored "
                                 "WITHOUT retention", self.bucket, exc.code)
                     self.client.make_bucket(self.bucket)
-                    return 0
+                    return False
                 else:
                     raise
-        if retention_years and not self._object_lock_enabled():
+        if lock and not self._object_lock_enabled():
             log.warning("bucket %s has no object lock (it can only be enabled when a bucket is created); results "
-                        "are stored WITHOUT the %d-year retention asked by SOHOA_RETENTION_YEARS",
-                        self.bucket, retention_years)
-            return 0
-        return retention_years
+                        "are stored WITHOUT the retention asked by SOHOA_RETENTION_YEARS / SOHOA_RETENTION_CLASSES",
+                        self.bucket)
+            return False
+        return lock
 
     def _object_lock_enabled(self) -> bool:
         try:
@@ -113,29 +119,39 @@ class S3Store:
             return False
         return True
 
-    def _retention(self, key: str) -> Retention | None:
-        if not self.retention_years or not key.startswith(LOCKED_PREFIXES):
-            return None
-        return Retention(COMPLIANCE, _years_from_now(self.retention_years))
+    def _lock(self, key: str, retention: Retention | None) -> dict[str, Any]:
+        """The put_object arguments that lock this object, if any."""
+        if not self.locking:
+            return {}
+        if retention is not None:
+            if retention.permanent:
+                return {"legal_hold": True}
+            until = retention.until_date()
+            return {"retention": ObjectRetention(COMPLIANCE, dt.datetime.combine(until, dt.time(), dt.UTC))} \
+                if until else {}
+        if self.retention_years and key.startswith(LOCKED_PREFIXES):
+            now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+            return {"retention": ObjectRetention(COMPLIANCE, add_years(now, self.retention_years))}
+        return {}
 
-    def put(self, key: str, data: bytes, content_type: str) -> StoredObject:
+    def put(self, key: str, data: bytes, content_type: str, retention: Retention | None = None) -> StoredObject:
         return self._put(StoredObject(key, hashlib.sha256(data).hexdigest(), len(data), content_type),
-                         io.BytesIO(data))
+                         io.BytesIO(data), retention)
 
-    def put_file(self, key: str, path: Path, content_type: str) -> StoredObject:
+    def put_file(self, key: str, path: Path, content_type: str, retention: Retention | None = None) -> StoredObject:
         """Two passes over the file (hash, then upload in parts): the SHA-256 goes in the first request."""
         sha256, size = file_sha256(path)
         with path.open("rb") as f:
-            return self._put(StoredObject(key, sha256, size, content_type), f)
+            return self._put(StoredObject(key, sha256, size, content_type), f, retention)
 
-    def _put(self, obj: StoredObject, stream: BinaryIO) -> StoredObject:
+    def _put(self, obj: StoredObject, stream: BinaryIO, retention: Retention | None) -> StoredObject:
         try:
             check_write_once(self.stat(obj.key), obj.sha256)
             return obj
         except ObjectMissing:
             pass
         self.client.put_object(self.bucket, obj.key, stream, obj.size, content_type=obj.content_type,
-                               metadata={SHA256_METADATA: obj.sha256}, retention=self._retention(obj.key))
+                               metadata={SHA256_METADATA: obj.sha256}, **self._lock(obj.key, retention))
         return obj
 
     def get(self, key: str) -> bytes:
@@ -175,11 +191,3 @@ class S3Store:
 
 def _missing_or_error(exc: S3Error, key: str) -> Exception:
     return ObjectMissing(key) if exc.code in _MISSING_CODES else exc
-
-
-def _years_from_now(years: int) -> dt.datetime:
-    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    try:
-        return now.replace(year=now.year + years)
-    except ValueError:  # 29 February
-        return now.replace(year=now.year + years, day=28)

@@ -63,6 +63,8 @@ class Document(Base):
     json_key: Mapped[str] = mapped_column(Text)
     record: Mapped[dict[str, Any]] = mapped_column(JSON)
     signed_at: Mapped[str] = mapped_column(String(32))  # UTC, fixed width: sorts as text the same on both databases
+    retention_class: Mapped[str | None] = mapped_column(String(32))  # storage.retention: dossier, result, …
+    retain_until: Mapped[str | None] = mapped_column(String(16), index=True)  # ISO date, "permanent" or None
 
 
 class Page(Base):

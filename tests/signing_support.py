@@ -1,5 +1,6 @@
 """Helpers for the signing tests: a development PKI in a folder, an RFC 3161 timestamp authority on loopback, small
-PDF/A documents, and poppler's pdfsig with an NSS database that trusts the development CA."""
+PDF/A documents, poppler's pdfsig with an NSS database that trusts the development CA, pages rendered by poppler
+and their QR code read by OpenCV."""
 from __future__ import annotations
 
 import datetime as dt
@@ -10,6 +11,9 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import cv2
+import numpy as np
+import pikepdf
 from asn1crypto import keys as asn1_keys
 from asn1crypto import tsp
 from asn1crypto import x509 as asn1_x509
@@ -81,17 +85,21 @@ class LoopbackTsa:
         self.server.server_close()
 
 
-def small_pdf(text: str = "GIẤY KHAI SINH") -> bytes:
-    """A one-page PDF/A-2b like the pipeline makes: an A4 page at 100 dpi, no text layer."""
-    image = Image.new("L", (827, 1169), 255)
-    draw = ImageDraw.Draw(image)
-    draw.rectangle((100, 300, 727, 340), fill=0)
-    draw.text((100, 400), text, fill=0)
-    jpeg = io.BytesIO()
-    image.save(jpeg, "JPEG", quality=80)
+def small_pdf(text: str = "GIẤY KHAI SINH", pages: int = 1) -> bytes:
+    """A PDF/A-2b like the pipeline makes: A4 pages at 100 dpi (``text`` and the page number on each), no text
+    layer."""
+    jpegs = []
+    for number in range(1, pages + 1):
+        image = Image.new("L", (827, 1169), 255)
+        draw = ImageDraw.Draw(image)
+        draw.rectangle((100, 300, 727, 340), fill=0)
+        draw.text((100, 400), f"{text} {number}" if pages > 1 else text, fill=0)
+        jpeg = io.BytesIO()
+        image.save(jpeg, "JPEG", quality=80)
+        jpegs.append(PdfPage(jpeg.getvalue(), 827, 1169, 100, True, []))
     info = PdfInfo(title=f"test {text}", doc_type="birth_certificate", source="test.png",
                    created=dt.datetime.now(dt.UTC).replace(microsecond=0))
-    return build_pdfa([PdfPage(jpeg.getvalue(), 827, 1169, 100, True, [])], info)
+    return build_pdfa(jpegs, info)
 
 
 def nss_db(folder: Path, ca_pem: Path) -> str:
@@ -106,3 +114,20 @@ def nss_db(folder: Path, ca_pem: Path) -> str:
 def pdfsig(pdf: Path, nssdir: str) -> str:
     """pdfsig's report (its exit status ignores trust, so tests read the text)."""
     return subprocess.run(["pdfsig", "-nssdir", nssdir, str(pdf)], capture_output=True, text=True).stdout
+
+
+def render_page(pdf: Path, dpi: int, box: tuple[float, float, float, float] | None = None) -> np.ndarray:
+    """Page 1 at ``dpi`` (RGB), or only ``box`` (x0, y0, x1, y1 in PDF points) of it."""
+    args = ["pdftoppm", "-r", str(dpi), "-png", "-f", "1", "-l", "1", "-singlefile"]
+    if box:
+        with pikepdf.open(pdf) as doc:
+            height = float(doc.pages[0].MediaBox[3])
+        x0, y0, x1, y1 = (v * dpi / 72 for v in (box[0], height - box[3], box[2], height - box[1]))
+        args += ["-x", str(round(x0)), "-y", str(round(y0)), "-W", str(round(x1 - x0)), "-H", str(round(y1 - y0))]
+    subprocess.run([*args, str(pdf), str(pdf.with_suffix(""))], check=True)
+    return np.asarray(Image.open(pdf.with_suffix(".png")).convert("RGB"))
+
+
+def read_qr(pdf: Path) -> str:
+    """The QR code on page 1 printed at 200 dpi, as OpenCV reads it ("" when none is found)."""
+    return cv2.QRCodeDetector().detectAndDecode(cv2.cvtColor(render_page(pdf, 200), cv2.COLOR_RGB2BGR))[0]

@@ -32,9 +32,11 @@ def document(doc_id: str, doc_type: str, fields: dict[str, str], *, records: lis
     }
 
 
-def store_document(catalog: Catalog, store: ObjectStore, record: dict[str, Any], actor: str = "tester") -> None:
-    """Put the signed PDF and the JSON as ``docs/<agency>/<id>/v<n>`` and catalog them, as process_batch does."""
-    pdf_bytes = f"%PDF-1.7\n% signed {record['id']} v{record['version']}\n%%EOF\n".encode()
+def store_document(catalog: Catalog, store: ObjectStore, record: dict[str, Any], actor: str = "tester",
+                   pdf_bytes: bytes | None = None) -> None:
+    """Put the signed PDF (a stand-in unless given) and the JSON as ``docs/<agency>/<id>/v<n>`` and catalog them, as
+    process_batch does."""
+    pdf_bytes = pdf_bytes or f"%PDF-1.7\n% signed {record['id']} v{record['version']}\n%%EOF\n".encode()
     record["sha256"] = hashlib.sha256(pdf_bytes).hexdigest()
     prefix = f"docs/{record['agency']}/{record['id']}/v{record['version']}"
     pdf = store.put(f"{prefix}.pdf", pdf_bytes, "application/pdf")

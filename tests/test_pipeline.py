@@ -163,6 +163,12 @@ def test_results_carry_their_dossier_and_result_codes(sample_run: Run, tmp_path:
                                                        "000.00.12.H40-240504-0001-KQ2"]
     found = search(Catalog(config.database_url), SearchQuery(number="000.00.12.h40-240504-0001-kq2"), actor="test")
     assert [item["result_code"] for item in found.items] == ["000.00.12.H40-240504-0001-KQ2"]
+    later = tmp_path / "later"  # a result issued for the same dossier by a later batch numbers on
+    later.mkdir()
+    shutil.copy(sample_run.scans / "01_giay_khai_sinh.png", later)
+    process_batch([str(later)], replace(config, manifest=manifest, out_dir=tmp_path / "out2"))
+    third = json.loads(next(p for p in (tmp_path / "out2").glob("*.json") if p.name != "summary.json").read_text())
+    assert third["result_code"] == "000.00.12.H40-240504-0001-KQ3"
 
 
 @pytest.mark.parametrize("args, code", [(["no-such-folder"], 2), ([], 1)])

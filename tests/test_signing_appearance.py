@@ -7,14 +7,13 @@ import json
 import subprocess
 from pathlib import Path
 
-import cv2
 import numpy as np
 import pikepdf
 import pytesseract
 import pytest
 from PIL import Image
 from rapidfuzz import fuzz
-from signing_support import Pki, make_pki, small_pdf
+from signing_support import Pki, make_pki, read_qr, render_page, small_pdf
 
 from signing.request import SignRequest
 from signing.signer import SignerConfig, sign_pdf
@@ -36,27 +35,11 @@ def _sign(pki: Pki, request: SignRequest | None, path: Path, **options) -> Path:
     return path
 
 
-def _render(pdf: Path, dpi: int, box: tuple[float, float, float, float] | None = None) -> np.ndarray:
-    """Page 1 at ``dpi`` (RGB), or only ``box`` (x0, y0, x1, y1 in PDF points) of it."""
-    args = ["pdftoppm", "-r", str(dpi), "-png", "-f", "1", "-l", "1", "-singlefile"]
-    if box:
-        with pikepdf.open(pdf) as doc:
-            height = float(doc.pages[0].MediaBox[3])
-        x0, y0, x1, y1 = (v * dpi / 72 for v in (box[0], height - box[3], box[2], height - box[1]))
-        args += ["-x", str(round(x0)), "-y", str(round(y0)), "-W", str(round(x1 - x0)), "-H", str(round(y1 - y0))]
-    subprocess.run([*args, str(pdf), str(pdf.with_suffix(""))], check=True)
-    return np.asarray(Image.open(pdf.with_suffix(".png")).convert("RGB"))
-
-
 def _widget_rect(pdf: Path) -> list[float]:
     with pikepdf.open(pdf) as doc:
         widget = next(a for a in doc.pages[0].Annots if a.get("/FT") == "/Sig")
         assert int(widget.F) & 4  # printable, as PDF/A wants of every annotation
         return [float(v) for v in widget.Rect]
-
-
-def _qr(pdf: Path) -> str:
-    return cv2.QRCodeDetector().detectAndDecode(cv2.cvtColor(_render(pdf, 200), cv2.COLOR_RGB2BGR))[0]
 
 
 def _read(image: np.ndarray) -> str:
@@ -73,14 +56,14 @@ def test_result_has_the_agency_signature_top_right_and_a_qr_code_top_left(pki: P
         width, height = float(doc.pages[0].MediaBox[2]), float(doc.pages[0].MediaBox[3])
     rect = _widget_rect(pdf)
     assert rect[0] > width / 2 and rect[1] > height * 0.85  # top right of page 1
-    payload = json.loads(_qr(pdf))
+    payload = json.loads(read_qr(pdf))
     assert payload == {"dossier_code": "000.00.12.H40-240504-0001", "procedure_code": "1.001193",
                        "personal_id": "001090012345", "document": "Giấy khai sinh", "system": "sohoa",
                        "issued_at": payload["issued_at"]}
     signed_at = verify_pdf(pdf.read_bytes(), load_roots([pki.keys.ca_cert])).signatures[0].signing_time
     lag = dt.datetime.fromisoformat(signed_at) - dt.datetime.fromisoformat(payload["issued_at"])
     assert dt.timedelta(0) <= lag <= dt.timedelta(seconds=1)  # pyHanko reads the clock again a moment later
-    stamp = _render(pdf, 400, rect)
+    stamp = render_page(pdf, 400, rect)
     text = _read(stamp)
     local = dt.datetime.fromisoformat(payload["issued_at"])
     assert _has_line(text, AGENCY), text  # diacritics rendered, as Tesseract reads them back
@@ -94,21 +77,21 @@ def test_dossier_has_the_operators_signature_top_left_and_no_qr_code(pki: Pki, t
     pdf = _sign(pki, SignRequest("dossier", operator=OPERATOR, scanned_at=scanned), tmp_path / "dossier.pdf")
     rect = _widget_rect(pdf)
     assert rect[0] < 50
-    text = _read(_render(pdf, 400, rect))
+    text = _read(render_page(pdf, 400, rect))
     assert _has_line(text, f"Người số hóa: {OPERATOR}"), text
     assert _has_line(text, "Thời gian quét: 04/05/2024 10:15:30 (GMT+7)"), text
-    assert _qr(pdf) == ""
+    assert read_qr(pdf) == ""
 
 
 def test_registry_book_has_the_agency_signature_and_no_qr_code(pki: Pki, tmp_path: Path) -> None:
     pdf = _sign(pki, SignRequest("registry_book", agency_name=AGENCY), tmp_path / "book.pdf")
-    assert _widget_rect(pdf)[0] > 300 and _qr(pdf) == ""
+    assert _widget_rect(pdf)[0] > 300 and read_qr(pdf) == ""
 
 
 @pytest.mark.parametrize("request_, options", [(None, {}), (RESULT, {"visible": False})], ids=["no kind", "off"])
 def test_invisible_signature_without_kind_or_when_configured(pki: Pki, tmp_path: Path, request_, options) -> None:
     pdf = _sign(pki, request_, tmp_path / "plain.pdf", **options)
-    assert _widget_rect(pdf) == [0, 0, 0, 0] and _qr(pdf) == ""
+    assert _widget_rect(pdf) == [0, 0, 0, 0] and read_qr(pdf) == ""
 
 
 def test_appearance_keeps_a_valid_pdfa(pki: Pki, tmp_path: Path) -> None:
@@ -127,6 +110,6 @@ def test_configured_seal_image_is_used(pki: Pki, tmp_path: Path) -> None:
     seal = tmp_path / "seal.png"
     Image.new("RGB", (200, 200), (20, 40, 200)).save(seal)
     pdf = _sign(pki, SignRequest("result", agency_name=AGENCY), tmp_path / "seal.pdf", seal_image=seal)
-    stamp = _render(pdf, 150, _widget_rect(pdf))
+    stamp = render_page(pdf, 150, _widget_rect(pdf))
     blue = (stamp[..., 2] > 150) & (stamp[..., 0] < 80)
     assert blue.mean() > 0.1

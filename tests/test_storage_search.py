@@ -6,7 +6,9 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, text
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import create_engine, inspect, select, text
 from storage_documents import AN_ID, HOA_ID, document, store_document, store_sample
 
 from storage.catalog import Catalog, CatalogError
@@ -137,8 +139,23 @@ def test_migrations_leave_a_current_catalog_as_it_is(catalog_url: str) -> None:
     for _ in range(2):
         opened = Catalog(catalog_url)
         with opened.engine.connect() as connection:
-            assert connection.scalar(text("SELECT version_num FROM alembic_version")) == "0001"
+            assert connection.scalar(text("SELECT version_num FROM alembic_version")) == "0002"
         opened.engine.dispose()
+
+
+def test_an_older_catalog_is_upgraded_in_place(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = create_engine(url)
+    config = Config()
+    config.set_main_option("script_location", "storage:migrations")
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+        connection.execute(text("INSERT INTO batches (id, agency, manifest, status, summary, created_at) "
+                                "VALUES ('b1', 'H40', '{}', 'done', '{}', '2024-05-04')"))
+    catalog = Catalog(url)
+    assert catalog.batch("b1").agency == "H40"
+    assert {"retention_class", "retain_until"} <= {c["name"] for c in inspect(catalog.engine).get_columns("documents")}
 
 
 def test_a_catalog_older_than_migrations_is_refused_until_rebuilt(tmp_path: Path) -> None:

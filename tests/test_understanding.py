@@ -45,11 +45,11 @@ def test_register_page_in_its_own_column_order(death_register: Understanding) ->
     assert death_register.doc_type == "death_register_page"
     assert death_register.records == [
         {"registration_number": "31", "full_name": "Lê Văn Tám", "date_of_death": "2019-03-02",
-         "registration_date": "2019-03-05"},
+         "registration_date": "2019-03-05", "page": 1},
         {"registration_number": "32", "full_name": "Đỗ Thị Hoa", "date_of_death": "2019-03-11",
-         "registration_date": "2019-03-14"},
+         "registration_date": "2019-03-14", "page": 1},
         {"registration_number": "33", "full_name": "Vũ Đức Thắng", "date_of_death": "2019-03-20",
-         "registration_date": "2019-03-21"}]
+         "registration_date": "2019-03-21", "page": 1}]
     assert not death_register.needs_review
 
 

@@ -18,13 +18,13 @@ from ingest.codes import dossier_code_problem, result_code
 from ingest.limits import Limits
 from ingest.manifest import Manifest
 from ocr.pdfa import PdfInfo
-from signing.request import SignRequest
 from signing.signer import SignerConfig
 from storage.audit import current_user
 from storage.batches import raw_prefix, seal_batch
 from storage.catalog import Catalog
 from storage.objects import LocalStore, ObjectStore
-from workers.record import document_record, understand
+from storage.retention import RetentionPolicy
+from workers.record import document_record, sign_request, understand
 from workers.segment import DocPlan, split_documents
 from workers.stages import DocJob, DocOutcome, PageJob, build_document, document_id, init_worker, now, run_page
 
@@ -43,6 +43,7 @@ class BatchConfig:
     jobs: int = 1
     limits: Limits = field(default_factory=Limits)
     store: ObjectStore | None = None  # None: the local folder $data_dir/objects
+    retention: RetentionPolicy = field(default_factory=RetentionPolicy)
 
     @property
     def actor(self) -> str:
@@ -176,17 +177,19 @@ def _plan_file(file: InputFile, outcomes: list, config: BatchConfig, pool: Proce
         started = time.monotonic()
         understood = understand(plan)
         summary.understanding_seconds = round(summary.understanding_seconds + time.monotonic() - started, 3)
-        _dossier_codes(understood, plan, config.manifest, summary)
+        _dossier_codes(understood, plan, config.manifest, summary, catalog)
         info = PdfInfo(title=f"{understood['doc_type']} {doc_id}", doc_type=understood["doc_type"], source=source,
                        created=now())
         job = DocJob(doc_id, [p for p in plan.pages if not p.blank], info, config.signer, work_dir,
-                     _sign_request(config, understood, info.created))
+                     sign_request(config.manifest, config.agency, understood, info.created))
         pending.append(_Pending(plan, source, understood, pool.submit(build_document, job)))
     return pending
 
 
-def _dossier_codes(understood: dict[str, Any], plan: DocPlan, manifest: Manifest, summary: Summary) -> None:
-    """The dossier code (a separator sheet's, else the manifest's) and, for a result, its own `-KQ<n>` code."""
+def _dossier_codes(understood: dict[str, Any], plan: DocPlan, manifest: Manifest, summary: Summary,
+                   catalog: Catalog) -> None:
+    """The dossier code (a separator sheet's, else the manifest's) and, for a result, its own `-KQ<n>` code,
+    numbered on from the results the catalog already holds for that dossier."""
     dossier = (plan.separator.dossier if plan.separator else None) or manifest.dossier_code
     if not dossier:
         return
@@ -196,18 +199,9 @@ def _dossier_codes(understood: dict[str, Any], plan: DocPlan, manifest: Manifest
         understood["review_reasons"].append(f"separator sheet: {problem}")
         understood["needs_review"] = True
     elif manifest.kind == "result":
-        summary.results_per_dossier[dossier] = summary.results_per_dossier.get(dossier, 0) + 1
+        issued = summary.results_per_dossier.get(dossier)
+        summary.results_per_dossier[dossier] = (catalog.results_issued(dossier) if issued is None else issued) + 1
         understood["result_code"] = result_code(dossier, summary.results_per_dossier[dossier])
-
-
-def _sign_request(config: BatchConfig, understood: dict[str, Any], scanned_at: dt.datetime) -> SignRequest:
-    """What the document's signature shows, from the batch manifest and what was understood (CONTRACT §6)."""
-    manifest = config.manifest
-    return SignRequest(kind=manifest.kind, agency_name=manifest.agency_name or manifest.agency or config.agency,
-                       operator=manifest.operator, scanned_at=scanned_at,
-                       dossier_code=understood.get("dossier_code") or manifest.dossier_code,
-                       procedure_code=manifest.procedure_code, personal_id=understood["fields"].get("personal_id"),
-                       doc_type=understood["doc_type"])
 
 
 def _copy_stored(doc_id: str, config: BatchConfig, catalog: Catalog, store: ObjectStore) -> bool:
@@ -227,14 +221,16 @@ def _store_document(item: _Pending, config: BatchConfig, agency: str, summary: S
     if outcome.error:
         summary.failed.append({"source": item.source, "error": f"the PDF could not be made: {outcome.error}"})
         return
-    extra = {"batch": summary.batch, "agency": agency, "version": 1}
+    retention = config.retention.for_document(config.manifest.kind, item.understood["doc_type"], dt.date.today())
+    extra = {"batch": summary.batch, "agency": agency, "version": 1, "retention": retention.to_dict()}
     record = document_record(outcome.doc_id, item.source, item.plan, item.understood, outcome.sha256,
                              outcome.signature, extra)
     prefix = f"docs/{agency}/{outcome.doc_id}/v1"
     pdf_bytes = outcome.pdf.read_bytes()
     json_bytes = json.dumps(record, ensure_ascii=False, indent=1).encode()
-    pdf = store.put(f"{prefix}.pdf", pdf_bytes, "application/pdf")
-    catalog.add_document(record, pdf, store.put(f"{prefix}.json", json_bytes, "application/json"), config.actor)
+    pdf = store.put(f"{prefix}.pdf", pdf_bytes, "application/pdf", retention)
+    catalog.add_document(record, pdf, store.put(f"{prefix}.json", json_bytes, "application/json", retention),
+                         config.actor)
     (config.out_dir / f"{outcome.doc_id}.pdf").write_bytes(pdf_bytes)
     (config.out_dir / f"{outcome.doc_id}.json").write_bytes(json_bytes)
     summary.documents += 1

@@ -1,9 +1,12 @@
 """The document JSON of CONTRACT §2, from a document's pages and what was understood of them."""
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+from ingest.manifest import Manifest
 from ocr.understand import understand as understand_pages
+from signing.request import SignRequest
 from signing.signer import Signature
 from workers.segment import DocPlan
 
@@ -33,3 +36,13 @@ def document_record(doc_id: str, source: str, plan: DocPlan, understood: dict[st
         "signature": {"level": signature.level, "signer": signature.signer, "signed_at": signature.signed_at},
         **extra,
     }
+
+
+def sign_request(manifest: Manifest, agency: str, understood: dict[str, Any], scanned_at: dt.datetime) -> SignRequest:
+    """What a document's signature shows, from its batch manifest and what was understood (CONTRACT §6);
+    ``agency`` names the agency when the manifest does not."""
+    return SignRequest(kind=manifest.kind, agency_name=manifest.agency_name or manifest.agency or agency,
+                       operator=manifest.operator, scanned_at=scanned_at,
+                       dossier_code=understood.get("dossier_code") or manifest.dossier_code,
+                       procedure_code=manifest.procedure_code, personal_id=understood["fields"].get("personal_id"),
+                       doc_type=understood["doc_type"])

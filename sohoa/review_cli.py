@@ -1,0 +1,50 @@
+"""The reviewer's command of ``sohoa``: correct a stored document (wiring only)."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from ocr.corrections import BadCorrection
+from sohoa.settings import Settings
+from sohoa.storage_cli import Actor, open_catalog
+from storage import audit
+from storage.objects import ObjectChanged, write_object
+from storage.retrieval import DocumentNotFound
+from workers.correct import correct_document
+
+err = Console(stderr=True, highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("correct")(correct_command)
+
+
+def correct_command(
+    doc_id: Annotated[str, typer.Argument(help="document id")],
+    assignments: Annotated[list[str], typer.Option(
+        "--set", help="FIELD=VALUE, records.N.FIELD=VALUE or doc_type=TYPE; an empty VALUE removes the field "
+                      "(repeatable)")],
+    note: Annotated[str | None, typer.Option(help="why, for the document's history and the audit log")] = None,
+    output: Annotated[Path | None, typer.Option("--out", help="also write the new signed PDF here")] = None,
+    actor: Actor = "",
+) -> None:
+    """Store a corrected, re-signed version of a document; the old version is kept."""
+    settings = Settings.from_env()
+    store = settings.object_store()
+    try:
+        record = correct_document(open_catalog(settings), store, doc_id, assignments,
+                                  signer=settings.signer_config(), actor=actor or audit.current_user(), note=note,
+                                  default_agency=settings.agency)
+    except (DocumentNotFound, BadCorrection, ObjectChanged, ValueError) as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(1) from None
+    for change in record["corrections"][-1]["changes"]:
+        err.print(f"  {change['target']}: {change['old']!r} -> {change['new']!r}")
+    still = "; ".join(record["review_reasons"])
+    err.print(f"{doc_id} v{record['version']} stored, signed {record['signature']['level']} by "
+              f"{record['signature']['signer']}" + (f"; still to review: {still}" if still else ""))
+    if output:
+        write_object(store, f"docs/{record['agency']}/{doc_id}/v{record['version']}.pdf", output, record["sha256"])

@@ -1,0 +1,69 @@
+"""A reviewer's correction: a new version of a stored document, signed again; the old version stays as it was.
+
+The new version's PDF is the same PDF/A the first signature was made over (its pages and text layer unchanged),
+signed anew so that its QR code and stamp carry the corrected values. Its JSON lists every correction so far.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Collection
+from dataclasses import asdict
+from typing import Any
+
+from ingest.manifest import Manifest
+from ocr.corrections import BadCorrection, apply_corrections, parse_assignment
+from ocr.pdfa import PdfInfo, creation_time, relabel
+from signing.revisions import NotSigned, unsigned_original
+from signing.signer import SignerConfig, sign_pdf
+from storage.catalog import Catalog
+from storage.objects import ObjectStore
+from storage.retention import Retention
+from storage.retrieval import DocumentNotFound
+from workers.record import sign_request
+
+
+def correct_document(catalog: Catalog, store: ObjectStore, doc_id: str, assignments: list[str], *,
+                     signer: SignerConfig, actor: str, note: str | None = None, default_agency: str = "LOCAL",
+                     agencies: Collection[str] | None = None) -> dict[str, Any]:
+    """Store version n+1 of ``doc_id`` with ``FIELD=VALUE`` assignments applied; its JSON record.
+
+    Raises DocumentNotFound, BadCorrection (a bad assignment, nothing to change, or a stored PDF that cannot be
+    signed again)."""
+    doc = catalog.document(doc_id)
+    if doc is None or (agencies is not None and doc.agency not in agencies):
+        raise DocumentNotFound(f"no document {doc_id}")
+    record = json.loads(store.get(doc.json_key))
+    corrected = apply_corrections(record["doc_type"], record["fields"], record.get("records") or [],
+                                  [parse_assignment(a) for a in assignments])
+    try:
+        original = unsigned_original(store.get(doc.pdf_key))
+    except NotSigned as exc:
+        raise BadCorrection(f"document {doc_id} v{doc.version} cannot be signed again: {exc}") from None
+    now = dt.datetime.now(dt.UTC)
+    if corrected.doc_type != record["doc_type"]:
+        original = relabel(original, PdfInfo(title=f"{corrected.doc_type} {doc_id}", doc_type=corrected.doc_type,
+                                             source=record["source"], created=creation_time(original) or now), now)
+    version = doc.version + 1
+    changes = [asdict(c) for c in corrected.changes]
+    record.update(doc_type=corrected.doc_type, fields=corrected.fields, records=corrected.records,
+                  needs_review=bool(corrected.review_reasons), review_reasons=corrected.review_reasons,
+                  version=version)
+    record["corrections"] = [*record.get("corrections", []), {"version": version, "by": actor,
+                                                              "at": now.isoformat(), "note": note,
+                                                              "changes": changes}]
+    batch = catalog.batch(doc.batch_id)
+    manifest = Manifest.model_validate(batch.manifest if batch else {})
+    request = sign_request(manifest, default_agency, record, creation_time(original) or now)
+    pdf_bytes, signature = sign_pdf(original, signer, request)
+    record["sha256"] = hashlib.sha256(pdf_bytes).hexdigest()
+    record["signature"] = {"level": signature.level, "signer": signature.signer, "signed_at": signature.signed_at}
+    retention = Retention.from_dict(record["retention"]) if record.get("retention") else None  # as the first
+    prefix = f"docs/{doc.agency}/{doc_id}/v{version}"
+    pdf = store.put(f"{prefix}.pdf", pdf_bytes, "application/pdf", retention)
+    data = store.put(f"{prefix}.json", json.dumps(record, ensure_ascii=False, indent=1).encode(), "application/json",
+                     retention)
+    catalog.add_document(record, pdf, data, actor, correction={
+        "from_version": doc.version, "changed": [c["target"] for c in changes], "note": note})
+    return record
