@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +18,8 @@ from ocr.normalize import nfc, parse_area, parse_date, parse_gender
 from ocr.validate import record_reasons, review_reasons
 
 _RECORD_TARGET = re.compile(r"records\.(\d+)\.(\w+)")
+_PARSED: dict[str, tuple[Callable[[str], str | None], str]] = {
+    "gender": (parse_gender, "neither Nam nor Nữ"), "area_m2": (parse_area, "not an area in square metres")}
 
 
 class BadCorrection(ValueError):
@@ -57,21 +60,17 @@ def typed_value(name: str, text: str) -> str | None:
         if value is None or not _is_date(value):
             raise BadCorrection(f"{name}: {text!r} is not a date (use YYYY-MM-DD or DD/MM/YYYY)")
         return value
-    if name == "gender":
-        value = parse_gender(text)
+    if name in _PARSED:
+        parse, problem = _PARSED[name]
+        value = parse(text)
         if value is None:
-            raise BadCorrection(f"gender: {text!r} is neither Nam nor Nữ")
+            raise BadCorrection(f"{name}: {text!r} is {problem}")
         return value
     if name.endswith("personal_id") or name == "phone":
         digits = re.sub(r"[\s.\-]", "", text)
         if not digits.isdigit() or (name != "phone" and len(digits) != 12):
             raise BadCorrection(f"{name}: {text!r} is not {'12 digits' if name != 'phone' else 'a phone number'}")
         return digits
-    if name == "area_m2":
-        value = parse_area(text)
-        if value is None:
-            raise BadCorrection(f"area_m2: {text!r} is not an area in square metres")
-        return value
     return text
 
 

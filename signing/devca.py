@@ -122,12 +122,20 @@ def _publish_crl(keys: DevKeys, entries: list[x509.RevokedCertificate]) -> None:
     builder = (x509.CertificateRevocationListBuilder().issuer_name(ca_cert.subject)
                .last_update(now).next_update(now + CRL_LIFETIME)
                .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
-               .add_extension(x509.CRLNumber(int(now.timestamp())), critical=False))
+               .add_extension(x509.CRLNumber(_next_crl_number(keys)), critical=False))
     for entry in entries:
         builder = builder.add_revoked_certificate(entry)
     tmp = keys.crl.with_name(f".{keys.crl.name}.{os.getpid()}.{threading.get_ident()}.tmp")  # one per writer
     tmp.write_bytes(builder.sign(ca_key, hashes.SHA256()).public_bytes(serialization.Encoding.DER))
     tmp.replace(keys.crl)  # atomic: a reader never sees half a CRL
+
+
+def _next_crl_number(keys: DevKeys) -> int:
+    """One more than the current CRL's number (RFC 5280: CRL numbers only increase), 1 for the first."""
+    if not keys.crl.exists():
+        return 1
+    current = x509.load_der_x509_crl(keys.crl.read_bytes())
+    return current.extensions.get_extension_for_class(x509.CRLNumber).value.crl_number + 1
 
 
 def _load_ca(keys: DevKeys) -> tuple[rsa.RSAPrivateKey, x509.Certificate]:

@@ -177,10 +177,12 @@ def test_a_revocation_is_what_the_service_serves_next(service: Service, tsa: Loo
                                                           serialization.NoEncryption()))
     data, _ = sign_pdf(small_pdf(), SignerConfig(p12, level=B_B))
     roots = load_roots([service.keys.ca_cert])
-    assert verify_pdf(data, roots, crls=[httpx.get(service.crl_url).content]).valid
+    before = httpx.get(service.crl_url).content
+    assert verify_pdf(data, roots, crls=[before]).valid
     revoke(service.keys, cert.serial_number)
     served = httpx.get(service.crl_url).content
     assert x509.load_der_x509_crl(served).get_revoked_certificate_by_serial_number(cert.serial_number) is not None
+    assert _crl_number(served) == _crl_number(before) + 1  # a relying party takes the higher number as newer
     sig = verify_pdf(data, roots, crls=[served]).signatures[0]
     assert (sig.revocation, sig.revocation_source) == ("revoked", "configured CRL")
     with pytest.raises(SigningError, match="could not be validated") as refused:  # B-LT fetches the new CRL
@@ -220,3 +222,7 @@ def test_healthz_pings_a_real_redis(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     finally:
         redis.terminate()
         redis.wait(10)
+
+
+def _crl_number(der: bytes) -> int:
+    return x509.load_der_x509_crl(der).extensions.get_extension_for_class(x509.CRLNumber).value.crl_number
