@@ -12,18 +12,21 @@ from pathlib import Path
 import pikepdf
 import pytest
 from conftest import Run, batch_config
-from signing_support import read_qr
+from signing_support import read_qr, small_pdf
 from sqlalchemy import select
+from storage_documents import document, store_document
 from typer.testing import CliRunner
 
 from ingest.manifest import Manifest
 from ocr.corrections import BadCorrection, apply_corrections
 from signing.devca import dev_keys
+from signing.signer import sign_pdf
 from signing.verify import load_roots, verify_pdf
 from sohoa.cli import app
 from storage import audit
 from storage.catalog import Catalog
 from storage.objects import LocalStore
+from storage.rebuild import rebuild
 from storage.retrieval import DocumentNotFound
 from storage.schema import AuditEvent
 from storage.search import SearchQuery, search
@@ -156,3 +159,20 @@ def test_register_entries_and_document_type_can_be_corrected() -> None:
                                  [("doc_type", "birth_certificate"), ("full_name", "NGUYỄN AN")])
     assert to_birth.fields == {"full_name": "NGUYỄN AN"}
     assert "required fields not found: date_of_birth, registration_date" in to_birth.review_reasons
+
+
+def test_corrected_versions_on_either_catalog_survive_a_rebuild(catalog: Catalog, tmp_path: Path) -> None:
+    store = LocalStore(tmp_path / "objects")
+    signer = batch_config(tmp_path / "out", tmp_path).signer
+    record = document("kh-1", "marriage_certificate", {"husband_name": "NGUYỄN VĂN AN", "wife_name": "LÊ THỊ HOA",
+                                                       "registration_date": "2016-10-02"})
+    store_document(catalog, store, record, pdf_bytes=sign_pdf(small_pdf("GIẤY CHỨNG NHẬN KẾT HÔN"), signer)[0])
+    correct_document(catalog, store, "kh-1", ["wife_name=LÊ THỊ HOÀ"], signer=signer, actor="reviewer-3")
+    correct_document(catalog, store, "kh-1", ["registration_number=45"], signer=signer, actor="reviewer-3")
+    for _ in range(2):  # as stored, then as rebuilt from the object store alone
+        assert [catalog.document("kh-1", v).latest for v in (1, 2, 3)] == [False, False, True]
+        found = search(catalog, SearchQuery(name="le thi hoa"), actor="officer")
+        assert [(i["id"], i["version"], i["fields"]["wife_name"]) for i in found.items] == [("kh-1", 3, "LÊ THỊ HOÀ")]
+        assert [c["changes"][0]["target"] for c in catalog.document("kh-1").record["corrections"]] == [
+            "wife_name", "registration_number"]
+        rebuild(catalog, store, actor="archivist")
