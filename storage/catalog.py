@@ -12,7 +12,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, insert, inspect, select, text, update
+from sqlalchemy import Engine, create_engine, event, func, insert, inspect, select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
@@ -20,7 +20,7 @@ from storage import audit
 from storage.folding import fold
 from storage.indexing import StoredDocument, index_documents
 from storage.objects import StoredObject
-from storage.schema import Batch, Document, Field, ObjectRow
+from storage.schema import Batch, Document, Field, ObjectRow, ProcessedFile
 
 LEGACY_TABLES = ("pages", "documents", "batches")  # the catalog made before migrations existed
 
@@ -104,6 +104,20 @@ class Catalog:
                                                               Field.folded.startswith(fold(prefix)))).all()
         numbers = [int(c[len(prefix):]) for c in codes if c.startswith(prefix) and c[len(prefix):].isdigit()]
         return max(numbers, default=0)
+
+    def processed_file(self, sha256: str) -> ProcessedFile | None:
+        """The record of an input file processed before, when every document it gave is still catalogued."""
+        with Session(self.engine) as session:
+            found = session.get(ProcessedFile, sha256)
+            if found is None:
+                return None
+            present = session.scalar(select(func.count(func.distinct(Document.id)))
+                                     .where(Document.id.in_(found.documents)))
+            return found if present == len(set(found.documents)) else None
+
+    def add_processed_file(self, row: ProcessedFile) -> None:
+        with Session(self.engine) as session, session.begin():
+            session.merge(row)
 
     def optimize(self) -> None:
         """After bulk loads: the planner's statistics, and on PostgreSQL the visibility map (index-only scans)."""

@@ -133,3 +133,15 @@ class AuditHead(Base):
     log_id: Mapped[str] = mapped_column(String(32))
     seq: Mapped[int] = mapped_column(Integer)
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class ProcessedFile(Base):
+    """An input file all of whose documents were stored: a run that meets the same bytes again reuses them instead
+    of reading the file again. A cache only: without it (after a rebuild) the file is simply processed again."""
+    __tablename__ = "processed_files"
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    documents: Mapped[list[str]] = mapped_column(JSON)  # doc ids, in file order
+    pages: Mapped[int] = mapped_column(Integer)
+    blank_pages: Mapped[int] = mapped_column(Integer)
+    notes: Mapped[dict[str, Any]] = mapped_column(JSON)  # what the run reported: {"rescan": [...], "skipped": [...]}
+    batch_id: Mapped[str] = mapped_column(String(64))

@@ -11,7 +11,8 @@ from ingest.manifest import Manifest
 from signing.devca import ensure_dev_keys
 from signing.signer import SignerConfig
 from sohoa.sample import SampleFile, write_sample_batch
-from workers.embedded import BatchConfig, Summary, process_batch
+from workers.embedded import BatchConfig, process_batch
+from workers.summary import Summary
 
 pytest_plugins = ["storage_backends"]  # object stores and catalogs for the storage tests
 

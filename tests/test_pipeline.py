@@ -20,7 +20,7 @@ from signing.devca import dev_keys
 from signing.verify import load_roots, verify_pdf
 from storage.catalog import Catalog, Document
 from storage.search import SearchQuery, search
-from workers.embedded import process_batch
+from workers.embedded import Reporter, process_batch
 
 
 def _truth_page(run: Run, name: str, index: int = 0):
@@ -126,12 +126,23 @@ def test_a_flipped_byte_breaks_the_signature(sample_run: Run) -> None:
     assert not verify_pdf(bytes(data), load_roots([dev_keys(sample_run.data_dir / "keys").ca_cert])).valid
 
 
-def test_running_again_duplicates_nothing(sample_run: Run, tmp_path: Path) -> None:
+class _PageCount(Reporter):
+    def begin(self, total_pages: int) -> None:
+        self.total = total_pages
+
+
+def test_running_again_duplicates_nothing_and_reads_no_page_again(sample_run: Run, tmp_path: Path) -> None:
     again = batch_config(tmp_path / "again", sample_run.data_dir)
-    summary = process_batch([str(sample_run.scans)], again)
+    pages = _PageCount()
+    summary = process_batch([str(sample_run.scans)], again, pages)
     first_ids = sorted(d["id"] for d in sample_run.documents())
     second_ids = sorted(p.stem for p in (tmp_path / "again").glob("*.pdf"))
     assert summary.documents == 7 and first_ids == second_ids
+    assert summary.reused_files == 6  # each file whose documents are all stored: those written out, nothing read
+    assert pages.total == 1  # but the file that failed is tried again: its one (corrupt) page
+    first = sample_run.summary
+    assert (summary.pages, summary.blank_pages) == (first.pages, first.blank_pages)
+    assert (summary.failed, summary.skipped, summary.rescan) == (first.failed, first.skipped, first.rescan)
     with Session(Catalog(again.database_url).engine) as session:
         assert session.scalar(select(func.count()).select_from(Document)) == 7
 

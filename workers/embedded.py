@@ -24,9 +24,11 @@ from storage.batches import raw_prefix, seal_batch
 from storage.catalog import Catalog
 from storage.objects import LocalStore, ObjectStore
 from storage.retention import RetentionPolicy
+from workers.files import FileRun, copy_stored, reuse_file
 from workers.record import document_record, sign_request, understand
 from workers.segment import DocPlan, split_documents
 from workers.stages import DocJob, DocOutcome, PageJob, build_document, document_id, init_worker, now, run_page
+from workers.summary import Summary
 
 CONTENT_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "tiff": "image/tiff", "pdf": "application/pdf"}
 
@@ -51,25 +53,6 @@ class BatchConfig:
         return self.manifest.operator or current_user()
 
 
-@dataclass
-class Summary:
-    documents: int = 0
-    pages: int = 0
-    blank_pages: int = 0
-    failed: list[dict[str, Any]] = field(default_factory=list)
-    skipped: list[dict[str, Any]] = field(default_factory=list)
-    rescan: list[dict[str, Any]] = field(default_factory=list)
-    seconds: float = 0.0
-    understanding_seconds: float = 0.0  # classification, fields and records: kept small beside recognition
-    signing_seconds: float = 0.0  # worker time spent signing, summed over documents (compare with seconds × jobs)
-    batch: str = ""
-    sources: dict[str, str] = field(default_factory=dict)  # doc_id -> source, for this batch
-    results_per_dossier: dict[str, int] = field(default_factory=dict)  # results numbered so far, per dossier
-
-    def to_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if k not in ("sources", "results_per_dossier")}
-
-
 class Reporter:
     """What a batch tells about its progress; the CLI draws a progress bar from it."""
 
@@ -79,6 +62,7 @@ class Reporter:
 
 @dataclass
 class _Pending:
+    run: FileRun
     plan: DocPlan
     source: str
     understood: dict[str, Any]
@@ -101,24 +85,33 @@ def process_batch(inputs: list[str], config: BatchConfig, reporter: Reporter | N
     catalog = Catalog(config.database_url)
     catalog.start_batch(summary.batch, agency, config.manifest.kind, config.manifest.model_dump(exclude_none=True))
     work_dir = Path(tempfile.mkdtemp(prefix="batch-", dir=config.data_dir / "work"))
-    reporter.begin(sum(f.pages for f in intake.files))
+    before = {f.sha256: catalog.processed_file(f.sha256) for f in intake.files}  # files whose documents are stored
+    reporter.begin(sum(f.pages for f in intake.files if not before[f.sha256]))
+    runs: list[FileRun] = []
     context = multiprocessing.get_context("forkserver")  # fork would inherit OpenCV's thread pool in a broken state
     try:
         with ProcessPoolExecutor(max(1, config.jobs), mp_context=context, initializer=init_worker) as pool:
-            page_futures = [_submit_pages(pool, f, config, work_dir, reporter) for f in intake.files]
+            page_futures = [[] if before[f.sha256] else _submit_pages(pool, f, config, work_dir, reporter)
+                            for f in intake.files]
             pending: list[_Pending] = []
             for file, futures in zip(intake.files, page_futures, strict=True):
                 raw = store.put_file(f"{raw_prefix(agency, summary.batch)}{file.sha256}.{file.kind}", file.path,
                                      CONTENT_TYPES[file.kind])
                 catalog.add_raw_object(raw, summary.batch, config.actor)
-                pending += _plan_file(file, [f.result() for f in futures], config, pool, work_dir, catalog, store,
-                                      summary)
+                if found := before[file.sha256]:
+                    reuse_file(file, found, config.out_dir, catalog, store, summary)
+                    continue
+                runs.append(FileRun(file, summary))
+                pending += _plan_file(runs[-1], [f.result() for f in futures], config, pool, work_dir, catalog,
+                                      store)
                 while pending and pending[0].future.done():  # store finished documents as the batch goes
                     _store_document(pending.pop(0), config, agency, summary, catalog, store)
             for item in pending:
                 _store_document(item, config, agency, summary, catalog, store)
     finally:
         shutil.rmtree(work_dir, ignore_errors=True)
+    for row in filter(None, (run.row(summary.batch) for run in runs)):
+        catalog.add_processed_file(row)
     summary.seconds = round(time.monotonic() - started, 2)
     status = "failed" if summary.failed and not summary.documents else "done"
     catalog.finish_batch(summary.batch, status, summary.to_dict())
@@ -143,35 +136,39 @@ def _submit_pages(pool: ProcessPoolExecutor, file: InputFile, config: BatchConfi
     return futures
 
 
-def _plan_file(file: InputFile, outcomes: list, config: BatchConfig, pool: ProcessPoolExecutor, work_dir: Path,
-               catalog: Catalog, store: ObjectStore, summary: Summary) -> list[_Pending]:
+def _plan_file(run: FileRun, outcomes: list, config: BatchConfig, pool: ProcessPoolExecutor, work_dir: Path,
+               catalog: Catalog, store: ObjectStore) -> list[_Pending]:
     """Split one file's pages into documents and send the new ones to be assembled and signed."""
+    file, summary = run.file, run.summary
     summary.pages += len(outcomes)
-    summary.blank_pages += sum(o.blank for o in outcomes)
+    run.blank_pages = sum(o.blank for o in outcomes)
+    summary.blank_pages += run.blank_pages
     plans = split_documents(outcomes)
     if not plans:
-        summary.skipped.append({"source": file.source, "reason": "only separator sheets, no document pages"})
+        run.add_skipped(file.source, "only separator sheets, no document pages")
     pending = []
     for plan in plans:
         source = plan.source(file.source, len(plans) > 1)
         errors = [p.error for p in plan.pages if p.error]
         if errors:
-            summary.failed.append({"source": source, "error": "; ".join(errors)})
+            run.add_failed(source, "; ".join(errors))
             continue
         for page in plan.pages:
-            summary.rescan += [{"source": file.source, "page": page.number, "reason": r} for r in page.rescan]
+            for reason in page.rescan:
+                run.add_rescan(page.number, reason)
         mismatch = plan.count_mismatch()
         if mismatch:
-            summary.rescan.append({"source": file.source, "page": plan.first, "reason": mismatch})
+            run.add_rescan(plan.first, mismatch)
         if all(p.blank for p in plan.pages):
-            summary.skipped.append({"source": source, "reason": "every page is blank"})
+            run.add_skipped(source, "every page is blank")
             continue
         doc_id = document_id([p.page_hash for p in plan.pages])
         if doc_id in summary.sources:
-            summary.skipped.append({"source": source, "reason": f"same pages as {summary.sources[doc_id]}"})
+            run.add_skipped(source, f"same pages as {summary.sources[doc_id]}")
             continue
         summary.sources[doc_id] = source
-        if _copy_stored(doc_id, config, catalog, store):
+        run.documents.append(doc_id)
+        if copy_stored(doc_id, config.out_dir, catalog, store):
             summary.documents += 1
             continue
         started = time.monotonic()
@@ -182,7 +179,7 @@ def _plan_file(file: InputFile, outcomes: list, config: BatchConfig, pool: Proce
                        created=now())
         job = DocJob(doc_id, [p for p in plan.pages if not p.blank], info, config.signer, work_dir,
                      sign_request(config.manifest, config.agency, understood, info.created))
-        pending.append(_Pending(plan, source, understood, pool.submit(build_document, job)))
+        pending.append(_Pending(run, plan, source, understood, pool.submit(build_document, job)))
     return pending
 
 
@@ -204,22 +201,12 @@ def _dossier_codes(understood: dict[str, Any], plan: DocPlan, manifest: Manifest
         understood["result_code"] = result_code(dossier, summary.results_per_dossier[dossier])
 
 
-def _copy_stored(doc_id: str, config: BatchConfig, catalog: Catalog, store: ObjectStore) -> bool:
-    """A document processed before is not made again: its stored signed version is written out instead."""
-    stored = catalog.document(doc_id)
-    if stored is None:
-        return False
-    (config.out_dir / f"{doc_id}.pdf").write_bytes(store.get(stored.pdf_key))
-    (config.out_dir / f"{doc_id}.json").write_bytes(store.get(stored.json_key))
-    return True
-
-
 def _store_document(item: _Pending, config: BatchConfig, agency: str, summary: Summary, catalog: Catalog,
                     store: ObjectStore) -> None:
     outcome = item.future.result()
     summary.signing_seconds = round(summary.signing_seconds + outcome.signing_seconds, 3)
     if outcome.error:
-        summary.failed.append({"source": item.source, "error": f"the PDF could not be made: {outcome.error}"})
+        item.run.add_failed(item.source, f"the PDF could not be made: {outcome.error}")
         return
     retention = config.retention.for_document(config.manifest.kind, item.understood["doc_type"], dt.date.today())
     extra = {"batch": summary.batch, "agency": agency, "version": 1, "retention": retention.to_dict()}

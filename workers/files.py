@@ -1,0 +1,73 @@
+"""What one input file gave in a run, kept so that a later run meeting the same bytes reuses the stored documents
+instead of reading every page again (DESIGN: a retried job finds finished work and skips it)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ingest.batch import InputFile
+from storage.catalog import Catalog
+from storage.objects import ObjectStore
+from storage.schema import ProcessedFile
+from workers.summary import Summary
+
+
+@dataclass
+class FileRun:
+    """One file's documents and what was reported about it, written to the summary as they come."""
+    file: InputFile
+    summary: Summary
+    documents: list[str] = field(default_factory=list)
+    rescan: list[dict[str, Any]] = field(default_factory=list)  # {"page", "reason"}
+    skipped: list[dict[str, Any]] = field(default_factory=list)  # {"part": "#p3-4" or "", "reason"}
+    blank_pages: int = 0
+    failed: bool = False
+
+    def add_rescan(self, page: int, reason: str) -> None:
+        self.rescan.append({"page": page, "reason": reason})
+        self.summary.rescan.append({"source": self.file.source, "page": page, "reason": reason})
+
+    def add_skipped(self, source: str, reason: str) -> None:
+        self.skipped.append({"part": source.removeprefix(self.file.source), "reason": reason})
+        self.summary.skipped.append({"source": source, "reason": reason})
+
+    def add_failed(self, source: str, error: str) -> None:
+        self.failed = True
+        self.summary.failed.append({"source": source, "error": error})
+
+    def row(self, batch_id: str) -> ProcessedFile | None:
+        """What to remember of the file: only when every part of it ended as a stored document or was skipped."""
+        if self.failed or not self.documents:
+            return None
+        return ProcessedFile(sha256=self.file.sha256, documents=self.documents, pages=self.file.pages,
+                             blank_pages=self.blank_pages, notes={"rescan": self.rescan, "skipped": self.skipped},
+                             batch_id=batch_id)
+
+
+def reuse_file(file: InputFile, before: ProcessedFile, out_dir: Path, catalog: Catalog, store: ObjectStore,
+               summary: Summary) -> None:
+    """Write out the stored documents of a file processed before, and report it as that run did."""
+    summary.reused_files += 1
+    summary.pages += before.pages
+    summary.blank_pages += before.blank_pages
+    summary.rescan += [{"source": file.source, **r} for r in before.notes.get("rescan", [])]
+    summary.skipped += [{"source": file.source + skipped["part"], "reason": skipped["reason"]}
+                        for skipped in before.notes.get("skipped", [])]
+    for doc_id in before.documents:
+        if doc_id in summary.sources:
+            summary.skipped.append({"source": file.source, "reason": f"same pages as {summary.sources[doc_id]}"})
+            continue
+        summary.sources[doc_id] = file.source
+        copy_stored(doc_id, out_dir, catalog, store)
+        summary.documents += 1
+
+
+def copy_stored(doc_id: str, out_dir: Path, catalog: Catalog, store: ObjectStore) -> bool:
+    """A document stored before is not made again: its latest version's PDF and JSON are written out instead."""
+    stored = catalog.document(doc_id)
+    if stored is None:
+        return False
+    (out_dir / f"{doc_id}.pdf").write_bytes(store.get(stored.pdf_key))
+    (out_dir / f"{doc_id}.json").write_bytes(store.get(stored.json_key))
+    return True
