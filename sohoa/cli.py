@@ -23,6 +23,7 @@ from sohoa.export_cli import export_app
 from sohoa.review_cli import register as register_review_commands
 from sohoa.settings import Settings
 from sohoa.storage_cli import register as register_storage_commands
+from sohoa.users_cli import users_app
 from workers.embedded import BatchConfig, Reporter, process_batch
 
 app = typer.Typer(help="sohoa: scans in; signed, searchable PDF/A and structured data out.", no_args_is_help=True,
@@ -34,6 +35,7 @@ app.add_typer(timestamp_app, name="timestamp")
 register_storage_commands(app)
 register_review_commands(app)
 app.add_typer(export_app, name="export")
+app.add_typer(users_app, name="users")
 err = Console(stderr=True)
 
 

@@ -21,7 +21,8 @@ from storage.objects import ObjectStore
 from storage.schema import AuditEvent, AuditHead
 
 ANCHORS = "audit/anchors/"
-ACTIONS = ("upload", "processing", "signing", "download", "correction", "fixity", "search", "rebuild", "export")
+ACTIONS = ("upload", "processing", "signing", "download", "correction", "fixity", "search", "rebuild", "export",
+           "user")
 
 
 @dataclass(frozen=True)

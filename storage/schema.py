@@ -145,3 +145,13 @@ class ProcessedFile(Base):
     blank_pages: Mapped[int] = mapped_column(Integer)
     notes: Mapped[dict[str, Any]] = mapped_column(JSON)  # what the run reported: {"rescan": [...], "skipped": [...]}
     batch_id: Mapped[str] = mapped_column(String(64))
+
+
+class User(Base):
+    """Who may call the HTTP API: a role, the agencies it sees (None: all) and the SHA-256 of its bearer token."""
+    __tablename__ = "users"
+    name: Mapped[str] = mapped_column(String(128), primary_key=True)
+    role: Mapped[str] = mapped_column(String(16))
+    agencies: Mapped[list[str] | None] = mapped_column(JSON)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

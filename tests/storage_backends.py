@@ -170,7 +170,7 @@ def _throwaway_server(root: Path) -> Iterator[str]:
                     "or install Debian's postgresql package (scripts/setup.sh does)")
     bin_dir = Path(found).resolve().parent
     as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-    data, port = root / "data", _free_port()
+    data, port = root / "data", free_port()
     if as_user:
         shutil.chown(root, "postgres")
     subprocess.run([*as_user, bin_dir / "initdb", "-D", data, "-U", "postgres", "-A", "trust", "--no-sync"],
@@ -184,7 +184,7 @@ def _throwaway_server(root: Path) -> Iterator[str]:
         subprocess.run([*as_user, bin_dir / "pg_ctl", "-D", data, "-m", "immediate", "stop"], capture_output=True)
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]

@@ -6,19 +6,16 @@ from __future__ import annotations
 import io
 import os
 import signal
-import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
+from api_support import env_settings, serve_in_thread
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
@@ -27,12 +24,11 @@ from pyhanko.sign.general import SigningError
 from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko_certvalidator.errors import RevokedError
 from signing_support import LoopbackTsa, nss_db, pdfsig, small_pdf
+from storage_backends import free_port
 
 from signing.devca import CRL_CONTENT_TYPE, DevKeys, dev_keys, issue_cert, revoke
 from signing.signer import B_B, B_LT, SignerConfig, sign_pdf
 from signing.verify import load_roots, verify_pdf
-from sohoa.api.app import create_app
-from sohoa.settings import Settings
 
 
 @dataclass
@@ -52,12 +48,6 @@ class Service:
         return self.ca.public_bytes(serialization.Encoding.DER)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _wait_for(url: str, process: subprocess.Popen, log: Path) -> None:
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
@@ -74,7 +64,7 @@ def _wait_for(url: str, process: subprocess.Popen, log: Path) -> None:
 def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
     """`sohoa serve` in a fresh data folder; it makes the development keys, pointing at its own address."""
     data_dir = tmp_path_factory.mktemp("serve-data")
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = {k: v for k, v in os.environ.items() if not k.startswith("SOHOA_")}
     env |= {"SOHOA_DATA_DIR": str(data_dir), "SOHOA_PUBLIC_URL": url}
@@ -103,34 +93,6 @@ def tsa(service: Service) -> Iterator[LoopbackTsa]:
                            crl_url=service.crl_url)
     with LoopbackTsa(key, cert) as server:
         yield server
-
-
-@contextmanager
-def _in_thread(settings: Settings) -> Iterator[str]:
-    """The application under a uvicorn server in a thread, on a free loopback port; its base URL."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    try:
-        while not server.started:
-            assert thread.is_alive()
-            time.sleep(0.02)
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        thread.join(10)
-        sock.close()
-
-
-def _settings(data_dir: Path, monkeypatch: pytest.MonkeyPatch, **env: str) -> Settings:
-    for name in [n for n in os.environ if n.startswith("SOHOA_")]:
-        monkeypatch.delenv(name)
-    monkeypatch.setenv("SOHOA_DATA_DIR", str(data_dir))
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-    return Settings.from_env()
 
 
 def test_healthz_names_the_parts_that_answered(service: Service) -> None:
@@ -191,7 +153,7 @@ def test_a_revocation_is_what_the_service_serves_next(service: Service, tsa: Loo
 
 
 def test_without_a_development_ca_the_keys_are_not_found(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    with _in_thread(_settings(tmp_path, monkeypatch)) as url:
+    with serve_in_thread(env_settings(tmp_path, monkeypatch)) as url:
         for path in ("/keys/dev-ca.crl", "/keys/dev-ca.pem"):
             reply = httpx.get(url + path)
             assert reply.status_code == 404 and "no development CA" in reply.json()["detail"]
@@ -201,8 +163,8 @@ def test_without_a_development_ca_the_keys_are_not_found(tmp_path: Path, monkeyp
 
 def test_healthz_names_a_queue_that_does_not_answer_without_its_password(tmp_path: Path,
                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    settings = _settings(tmp_path, monkeypatch, SOHOA_REDIS_URL=f"redis://:s3cret@127.0.0.1:{_free_port()}/0")
-    with _in_thread(settings) as url:
+    settings = env_settings(tmp_path, monkeypatch, SOHOA_REDIS_URL=f"redis://:s3cret@127.0.0.1:{free_port()}/0")
+    with serve_in_thread(settings) as url:
         reply = httpx.get(f"{url}/healthz")
     assert reply.status_code == 503 and "s3cret" not in reply.text
     checks = reply.json()["checks"]
@@ -210,11 +172,11 @@ def test_healthz_names_a_queue_that_does_not_answer_without_its_password(tmp_pat
 
 
 def test_healthz_pings_a_real_redis(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    port = _free_port()
+    port = free_port()
     redis = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
                               "--appendonly", "no", "--dir", str(tmp_path)], stdout=subprocess.DEVNULL)
     try:
-        with _in_thread(_settings(tmp_path, monkeypatch, SOHOA_REDIS_URL=f"redis://127.0.0.1:{port}/0")) as url:
+        with serve_in_thread(env_settings(tmp_path, monkeypatch, SOHOA_REDIS_URL=f"redis://127.0.0.1:{port}/0")) as url:
             deadline = time.monotonic() + 10
             while (reply := httpx.get(f"{url}/healthz")).status_code != 200 and time.monotonic() < deadline:
                 time.sleep(0.1)  # redis-server is still starting
