@@ -78,12 +78,21 @@ def search_command(
     table = Table("id", "v", "type", "agency", "name / subject", "personal id", "review")
     for item in page.items:
         fields = item["fields"]
-        table.add_row(item["id"], str(item["version"]), item["doc_type"], item["agency"],
-                      next((fields[f] for f in SHOWN_FIELDS if f in fields), ""), fields.get("personal_id", ""),
-                      "yes" if item["needs_review"] else "")
+        table.add_row(item["id"], str(item["version"]), item["doc_type"], item["agency"], _shown_name(item),
+                      fields.get("personal_id", ""), "yes" if item["needs_review"] else "")
     out.print(table)
     if page.next:
         out.print(f"more: --cursor {page.next}")
+
+
+def _shown_name(item: dict) -> str:
+    """Who a document is about: a name or subject field, else (a register page) its entries' names."""
+    fields = item["fields"]
+    name = next((fields[f] for f in SHOWN_FIELDS if f in fields), "")
+    names = [n for entry in item.get("records") or [] for f in SHOWN_FIELDS if (n := entry.get(f))]
+    count = len(item.get("records") or [])
+    entries = f"{count} {'entry' if count == 1 else 'entries'}: {', '.join(names[:3])}{' …' if len(names) > 3 else ''}"
+    return name or (entries if count else "")
 
 
 def reuse_command(

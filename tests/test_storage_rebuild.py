@@ -102,6 +102,8 @@ def test_cli_search_json_is_the_api_answer(cli_env: Catalog) -> None:
     table = CliRunner().invoke(app, ["search", "--personal-id", AN_ID])
     assert table.exit_code == 0 and "cccd-an" in table.output
     assert CliRunner().invoke(app, ["search", "--date-from", "15/03/1990"]).exit_code == 2
+    register = CliRunner().invoke(app, ["search", "--type", "birth_register_page"], env={"COLUMNS": "200"})
+    assert "3 entries: NGUYỄN VĂN AN, NGUYỄN VĂN AN, PHẠM ĐỨC ĐẠT" in register.output  # who a register page names
 
 
 def test_cli_reuse_and_get(cli_env: Catalog, tmp_path: Path) -> None:
