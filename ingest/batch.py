@@ -34,14 +34,15 @@ class Intake:
     skipped: list[Problem] = field(default_factory=list)
 
 
-def expand(inputs: list[str]) -> list[tuple[Path, str]]:
-    """(path, source) for every file named or found below a named folder, hidden files left out.
+def expand(inputs: list[str], base: Path | None = None) -> list[tuple[Path, str]]:
+    """(path, source) for every file named or found below a named folder, hidden files left out; inputs are
+    relative to ``base`` when given (their sources stay as given).
 
     ``FileNotFoundError`` names an input that does not exist: that is bad usage, not a bad scan.
     """
     found = []
     for given in inputs:
-        path = Path(given)
+        path = base / given if base else Path(given)
         if path.is_dir():
             for root, dirs, files in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
@@ -56,11 +57,11 @@ def expand(inputs: list[str]) -> list[tuple[Path, str]]:
     return found
 
 
-def collect(inputs: list[str], limits: Limits) -> Intake:
+def collect(inputs: list[str], limits: Limits, base: Path | None = None) -> Intake:
     """Sniff, hash and count every input; unreadable ones go to ``failed``, byte-identical repeats to ``skipped``."""
     intake = Intake()
     first_seen: dict[str, str] = {}
-    for path, source in expand(inputs):
+    for path, source in expand(inputs, base):
         try:
             digest = sha256_file(path)
             if digest in first_seen:

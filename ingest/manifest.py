@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -9,6 +10,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from ingest.codes import dossier_code_problem
 from ingest.errors import InputError
+
+AGENCY_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")  # it names a folder of the object store
 
 
 class Book(BaseModel):
@@ -28,6 +31,14 @@ class Manifest(BaseModel):
     book: Book | None = None
     operator: str | None = None
 
+    @field_validator("agency")
+    @classmethod
+    def _agency_code(cls, code: str | None) -> str | None:
+        if code is not None and not AGENCY_CODE.fullmatch(code):
+            raise ValueError("an agency code is 1 to 64 letters, digits, '.', '_' or '-', starting with a letter "
+                             "or digit")
+        return code
+
     @field_validator("dossier_code")
     @classmethod
     def _one_stop_code(cls, code: str | None) -> str | None:
@@ -39,9 +50,19 @@ class Manifest(BaseModel):
 
 def load_manifest(path: Path) -> Manifest:
     try:
-        return Manifest.model_validate(json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"manifest {path} cannot be read: {exc}") from exc
+    return parse_manifest(text, f"manifest {path}")
+
+
+def parse_manifest(text: str | bytes, name: str = "the manifest") -> Manifest:
+    """A manifest from its JSON; InputError naming every problem."""
+    try:
+        return Manifest.model_validate(json.loads(text))
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{name} is not JSON: {exc}") from exc
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise InputError(f"manifest {path} is not valid: {problems}") from exc
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" if e["loc"] else e["msg"]
+                             for e in exc.errors())
+        raise InputError(f"{name} is not valid: {problems}") from exc

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import os
 import sys
 from pathlib import Path
@@ -13,18 +14,18 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from ingest.errors import InputError
-from ingest.limits import Limits
 from ingest.manifest import Manifest, load_manifest
 from signing.keys import signer_info
 from signing.lta import extend_lta, last_timestamp_expiry
 from signing.signer import load_signer
-from signing.verify import load_roots, verify_pdf
+from signing.verify import verify_pdf
 from sohoa.export_cli import export_app
+from sohoa.jobs import batch_config
 from sohoa.review_cli import register as register_review_commands
 from sohoa.settings import Settings
 from sohoa.storage_cli import register as register_storage_commands
 from sohoa.users_cli import users_app
-from workers.embedded import BatchConfig, Reporter, process_batch
+from workers.embedded import Reporter, process_batch
 
 app = typer.Typer(help="sohoa: scans in; signed, searchable PDF/A and structured data out.", no_args_is_help=True,
                   pretty_exceptions_enable=False)
@@ -73,18 +74,13 @@ def process(
     if missing:
         _usage_error(f"no such file or folder: {', '.join(missing)}")
     try:
-        signer = settings.signer_config()
-        load_signer(signer)  # a wrong PIN or password fails here once, not in every worker
+        config = batch_config(settings, out, batch_manifest, jobs)
+    except ValueError as exc:
+        _usage_error(str(exc))
+    try:
+        load_signer(config.signer)  # a wrong PIN or password fails here once, not in every worker
     except ValueError as exc:
         _usage_error(f"signing: {exc}")
-    try:
-        retention = settings.retention_policy()
-    except ValueError as exc:
-        _usage_error(f"retention: {exc}")
-    config = BatchConfig(out_dir=out, data_dir=settings.data_dir, database_url=settings.database_url,
-                         agency=settings.agency, lang=settings.ocr_lang, signer=signer,
-                         manifest=batch_manifest, jobs=max(1, jobs), limits=Limits.from_env(),
-                         store=settings.object_store(), retention=retention)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                TimeRemainingColumn())
     with Progress(*columns, console=err, disable=not err.is_terminal, transient=False) as progress:
@@ -117,6 +113,30 @@ def serve(
 
 
 @app.command()
+def worker(
+    queues: Annotated[list[str] | None, typer.Argument(help="queues to take jobs from, in order [default: sohoa]")]
+    = None,
+    burst: Annotated[bool, typer.Option(help="stop once the queues are empty")] = False,
+) -> None:
+    """Run uploaded batches from the queue on SOHOA_REDIS_URL until SIGTERM (which lets the running job finish)."""
+    from redis import RedisError
+
+    from sohoa.batch_queue import QUEUE, work
+
+    settings = Settings.from_env()
+    if not settings.redis_url:
+        _usage_error("SOHOA_REDIS_URL is not set: a worker takes its jobs from Redis "
+                     "(without it, `sohoa serve` runs uploaded batches itself)")
+    logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    try:
+        work(settings.redis_url, queues or [QUEUE], burst)
+    except RedisError as exc:
+        err.print(f"[red]error:[/red] the queue at SOHOA_REDIS_URL does not answer ({type(exc).__name__})",
+                  highlight=False)
+        raise typer.Exit(1) from None
+
+
+@app.command()
 def verify(
     file: Annotated[Path, typer.Argument(help="a signed PDF")],
     format: Annotated[str, typer.Option("--format", help="text | json")] = "text",
@@ -125,8 +145,7 @@ def verify(
     settings = Settings.from_env()
     if not file.is_file():
         _usage_error(f"no such file: {file}")
-    roots = load_roots([p for p in settings.trust_roots if p.exists()])
-    report = verify_pdf(file.read_bytes(), roots, str(file), settings.verify_crls())
+    report = verify_pdf(file.read_bytes(), settings.trusted_roots(), str(file), settings.verify_crls())
     print(json.dumps(report.to_dict(), ensure_ascii=False, indent=1) if format == "json" else report.to_text())
     raise typer.Exit(0 if report.valid else 1)
 
@@ -169,7 +188,7 @@ def timestamp_extend(
     missing = [str(f) for f in files if not f.is_file()]
     if missing:
         _usage_error(f"no such file: {', '.join(missing)}")
-    roots = load_roots([p for p in settings.trust_roots if p.exists()])
+    roots = settings.trusted_roots()
     failed = 0
     for file in files:
         data = file.read_bytes()

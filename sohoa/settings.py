@@ -5,6 +5,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from asn1crypto import x509
+
 from signing.devca import DEV_CRL_PATH, DevKeys, dev_crl, dev_keys, ensure_dev_keys
 from signing.keys import Pkcs11Key
 from signing.signer import B_B, B_T, SignerConfig, parse_level
@@ -99,10 +101,13 @@ class Settings:
         keys = self.development_keys() if self.uses_dev_key else None
         p12 = keys.signer_p12 if keys else self.signing_p12
         crls = load_crls(self.crls) if self.crls else [dev_crl(keys)] if keys else []
-        roots = load_roots([p for p in self.trust_roots if p.exists()])
         return SignerConfig(p12, self.signing_p12_password, self.pkcs11, level=level, tsa_url=self.tsa_url,
-                            trust_roots=tuple(r.dump() for r in roots), crls=tuple(crls),
+                            trust_roots=tuple(r.dump() for r in self.trusted_roots()), crls=tuple(crls),
                             visible=self.signature_visible, seal_image=self.seal_image)
+
+    def trusted_roots(self) -> list[x509.Certificate]:
+        """The CA certificates of SOHOA_TRUST_ROOTS (else the development CA) that exist."""
+        return load_roots([p for p in self.trust_roots if p.exists()])
 
     def verify_crls(self) -> list[bytes]:
         """The configured CRLs `sohoa verify` consults after a document's own data: SOHOA_CRLS, else the

@@ -18,7 +18,7 @@ from storage.catalog import Catalog, CatalogError
 from storage.fixity import check_fixity
 from storage.objects import ObjectChanged, ObjectMissing
 from storage.rebuild import rebuild
-from storage.report import progress, totals
+from storage.report import progress, progress_json, totals
 from storage.retrieval import DocumentNotFound, fetch_pdf
 from storage.reuse import find_person
 from storage.search import BadCursor, SearchQuery, search
@@ -160,11 +160,10 @@ def report_command(
     if output not in ("table", "json", "csv"):
         raise typer.BadParameter(f"table, json or csv, not {output!r}", param_hint="--format")
     rows = progress(open_catalog(), agency)
-    total = totals(rows)
     if output == "json":
-        print(json.dumps({"rows": [r.to_dict() for r in rows], "total": total.to_dict()}, ensure_ascii=False,
-                         indent=1))
+        print(json.dumps(progress_json(rows), ensure_ascii=False, indent=1))
         return
+    total = totals(rows)
     columns = list(total.to_dict())
     if output == "csv":
         writer = csv.DictWriter(sys.stdout, fieldnames=columns)

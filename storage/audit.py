@@ -21,8 +21,8 @@ from storage.objects import ObjectStore
 from storage.schema import AuditEvent, AuditHead
 
 ANCHORS = "audit/anchors/"
-ACTIONS = ("upload", "processing", "signing", "download", "correction", "fixity", "search", "rebuild", "export",
-           "user")
+ACTIONS = ("upload", "processing", "signing", "download", "view", "correction", "fixity", "search", "rebuild",
+           "export", "user")  # view: a document's data (fields, page texts) was read
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,11 @@
-"""A batch's own record in the object store, ``raw/<agency>/<batch>/batch.json``, so a rebuild gets it back."""
+"""A batch's objects: its id, its raw scans ``raw/<agency>/<batch>/<sha256>.<ext>``, and its own record,
+``raw/<agency>/<batch>/batch.json``, so a rebuild gets it back."""
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import json
+from collections.abc import Iterable
 
 from storage import audit
 from storage.catalog import Catalog
@@ -10,8 +14,19 @@ from storage.objects import ObjectStore
 BATCH_RECORD = "batch.json"
 
 
+def new_batch_id(sha256s: Iterable[str]) -> str:
+    """A batch's id: the UTC time and a hash of its files' SHA-256s."""
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
+    return f"{stamp}-{hashlib.sha256(''.join(sha256s).encode()).hexdigest()[:8]}"
+
+
 def raw_prefix(agency: str, batch_id: str) -> str:
     return f"raw/{agency}/{batch_id}/"
+
+
+def raw_key(agency: str, batch_id: str, sha256: str, kind: str) -> str:
+    """Where a batch keeps one raw scan (write-once: the same bytes again is a no-op)."""
+    return f"{raw_prefix(agency, batch_id)}{sha256}.{kind}"
 
 
 def seal_batch(catalog: Catalog, store: ObjectStore, batch_id: str) -> None:

@@ -49,10 +49,31 @@ class Catalog:
     def dialect(self) -> str:
         return self.engine.dialect.name
 
-    def start_batch(self, batch_id: str, agency: str, kind: str | None, manifest: dict[str, Any]) -> None:
+    def start_batch(self, batch_id: str, agency: str, kind: str | None, manifest: dict[str, Any],
+                    status: str = "running") -> None:
+        """A new batch's row: ``running``, or ``queued`` for one uploaded to the service."""
         with self.engine.begin() as connection:
             connection.execute(insert(Batch).values(id=batch_id, agency=agency, kind=kind, manifest=manifest,
-                                                    status="running", summary={}, created_at=now()))
+                                                    status=status, summary={}, created_at=now()))
+
+    def resume_batch(self, batch_id: str) -> None:
+        """A queued batch (or one whose run was cut short) is running (again)."""
+        with self.engine.begin() as connection:
+            connection.execute(update(Batch).where(Batch.id == batch_id)
+                               .values(status="running", summary={}, finished_at=None))
+
+    def batch_progress(self, batch_id: str, progress: dict[str, Any]) -> None:
+        """A running batch's progress, kept in its summary until the batch ends (a late write changes nothing)."""
+        with self.engine.begin() as connection:
+            connection.execute(update(Batch).where(Batch.id == batch_id, Batch.status == "running")
+                               .values(summary=progress))
+
+    def unfinished_batches(self, before: dt.datetime) -> list[str]:
+        """Batches created before ``before`` still queued or running, oldest first."""
+        with Session(self.engine) as session:
+            return list(session.scalars(select(Batch.id).where(Batch.status.in_(("queued", "running")),
+                                                               Batch.created_at < before)
+                                        .order_by(Batch.created_at)))
 
     def finish_batch(self, batch_id: str, status: str, summary: dict[str, Any]) -> None:
         with self.engine.begin() as connection:
@@ -71,13 +92,14 @@ class Catalog:
             return session.scalars(query).first()
 
     def add_raw_object(self, obj: StoredObject, batch_id: str, actor: str) -> None:
-        """A raw scan was stored (an ``upload`` event)."""
+        """A raw object was stored (an ``upload`` event; none when it was catalogued before: an uploaded batch's
+        scans are catalogued at upload, then met again by its run)."""
         with self.engine.begin() as connection:
             if connection.scalar(select(ObjectRow.key).where(ObjectRow.key == obj.key)) is None:
                 connection.execute(insert(ObjectRow).values(key=obj.key, sha256=obj.sha256, size=obj.size,
                                                             content_type=obj.content_type, batch_id=batch_id))
-            audit.append(connection, actor, "upload", obj.key,
-                         {"batch": batch_id, "sha256": obj.sha256, "size": obj.size})
+                audit.append(connection, actor, "upload", obj.key,
+                             {"batch": batch_id, "sha256": obj.sha256, "size": obj.size})
 
     def add_document(self, record: dict[str, Any], pdf: StoredObject, json: StoredObject, actor: str, *,
                      correction: dict[str, Any] | None = None) -> None:

@@ -31,7 +31,7 @@ from signing.revisions import unsigned_original
 from signing.signer import SignerConfig, sign_pdf
 from storage import audit
 from storage.catalog import Catalog
-from storage.objects import ObjectChanged, ObjectStore, file_sha256, fsync_dir
+from storage.objects import ObjectStore, file_sha256, fsync_dir, read_object
 from storage.report import UNKNOWN, book_id
 from storage.schema import Batch, Document
 
@@ -199,9 +199,7 @@ def _write_zip(archive: zipfile.ZipFile, store: ObjectStore, book: str, docs: li
         mine = [e for e in entries if e.doc is doc]
         if not mine:
             continue
-        data = store.get(doc.pdf_key)
-        if hashlib.sha256(data).hexdigest() != doc.sha256:
-            raise ObjectChanged(f"{doc.pdf_key} does not hash to what the catalog recorded: it was changed")
+        data = read_object(store, doc.pdf_key, doc.sha256)
         made: dict[tuple[int, ...], bytes] = {}
         with pikepdf.open(io.BytesIO(unsigned_original(data))) as source:
             for entry in mine:

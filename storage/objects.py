@@ -213,8 +213,19 @@ def write_object(store: ObjectStore, key: str, out: Path, sha256: str) -> None:
             for chunk in store.chunks(key):
                 digest.update(chunk)
                 f.write(chunk)
-        if digest.hexdigest() != sha256:
-            raise ObjectChanged(f"{key} does not hash to what the catalog recorded: it was changed")
+        _check_sha256(key, digest.hexdigest(), sha256)
         os.replace(tmp, out)
     finally:
         Path(tmp).unlink(missing_ok=True)
+
+
+def read_object(store: ObjectStore, key: str, sha256: str) -> bytes:
+    """An object's bytes, checked against the SHA-256 the catalog recorded (ObjectChanged when they differ)."""
+    data = store.get(key)
+    _check_sha256(key, hashlib.sha256(data).hexdigest(), sha256)
+    return data
+
+
+def _check_sha256(key: str, actual: str, recorded: str) -> None:
+    if actual != recorded:
+        raise ObjectChanged(f"{key} does not hash to what the catalog recorded: it was changed")

@@ -98,3 +98,8 @@ def totals(rows: list[ProgressRow]) -> ProgressRow:
         total.awaiting_review += r.awaiting_review
         total.failed += r.failed
     return total
+
+
+def progress_json(rows: list[ProgressRow]) -> dict[str, Any]:
+    """The rows and their total, as ``sohoa report --format json`` prints and ``GET /api/reports/progress`` answers."""
+    return {"rows": [r.to_dict() for r in rows], "total": totals(rows).to_dict()}

@@ -1,13 +1,18 @@
-"""Retrieval of a stored signed PDF: checked against the catalog's SHA-256 on the way out, and audited."""
+"""Retrieval of a stored document version: its signed PDF, or its CONTRACT §2 JSON with the page texts. Each is
+checked against the SHA-256 the catalog recorded on the way out, and audited ("download", "view")."""
 from __future__ import annotations
 
+import json
 from collections.abc import Collection
 from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
 
 from storage import audit
 from storage.catalog import Catalog
-from storage.objects import ObjectStore, write_object
-from storage.schema import Document
+from storage.objects import ObjectStore, read_object, write_object
+from storage.schema import Document, ObjectRow
 
 
 class DocumentNotFound(LookupError):
@@ -17,11 +22,40 @@ class DocumentNotFound(LookupError):
 def fetch_pdf(catalog: Catalog, store: ObjectStore, doc_id: str, out: Path, *, actor: str,
               version: int | None = None, agencies: Collection[str] | None = None) -> Document:
     """Write a document's signed PDF (its latest version unless ``version`` is given) to ``out``."""
+    doc = _find(catalog, doc_id, version, agencies)
+    write_object(store, doc.pdf_key, out, doc.sha256)
+    _audit(catalog, actor, "download", doc, doc.pdf_key, doc.sha256)
+    return doc
+
+
+def read_pdf(catalog: Catalog, store: ObjectStore, doc_id: str, *, actor: str, version: int | None = None,
+             agencies: Collection[str] | None = None) -> tuple[Document, bytes]:
+    """A document's signed PDF (its latest version unless ``version`` is given), as ``fetch_pdf`` writes it."""
+    doc = _find(catalog, doc_id, version, agencies)
+    data = read_object(store, doc.pdf_key, doc.sha256)
+    _audit(catalog, actor, "download", doc, doc.pdf_key, doc.sha256)
+    return doc, data
+
+
+def read_record(catalog: Catalog, store: ObjectStore, doc_id: str, *, actor: str, version: int | None = None,
+                agencies: Collection[str] | None = None) -> dict[str, Any]:
+    """A document's stored JSON (CONTRACT §2, with page texts): its latest version unless ``version`` is given."""
+    doc = _find(catalog, doc_id, version, agencies)
+    with catalog.engine.connect() as connection:
+        sha256 = connection.scalar(select(ObjectRow.sha256).where(ObjectRow.key == doc.json_key))
+    record = json.loads(read_object(store, doc.json_key, sha256))
+    _audit(catalog, actor, "view", doc, doc.json_key, sha256)
+    return record
+
+
+def _find(catalog: Catalog, doc_id: str, version: int | None, agencies: Collection[str] | None) -> Document:
+    """The document version; DocumentNotFound also when it belongs to an agency not in ``agencies`` (None: all)."""
     doc = catalog.document(doc_id, version)
     if doc is None or (agencies is not None and doc.agency not in agencies):
         raise DocumentNotFound(f"no document {doc_id}" + (f" version {version}" if version else ""))
-    write_object(store, doc.pdf_key, out, doc.sha256)
-    with catalog.engine.begin() as connection:
-        audit.append(connection, actor, "download", f"{doc.id} v{doc.version}", {"key": doc.pdf_key,
-                                                                                 "sha256": doc.sha256})
     return doc
+
+
+def _audit(catalog: Catalog, actor: str, action: str, doc: Document, key: str, sha256: str) -> None:
+    with catalog.engine.begin() as connection:
+        audit.append(connection, actor, action, f"{doc.id} v{doc.version}", {"key": key, "sha256": sha256})

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import multiprocessing
 import shutil
@@ -20,7 +19,7 @@ from ingest.manifest import Manifest
 from ocr.pdfa import PdfInfo
 from signing.signer import SignerConfig
 from storage.audit import current_user
-from storage.batches import raw_prefix, seal_batch
+from storage.batches import new_batch_id, raw_key, seal_batch
 from storage.catalog import Catalog
 from storage.objects import LocalStore, ObjectStore
 from storage.retention import RetentionPolicy
@@ -46,6 +45,11 @@ class BatchConfig:
     limits: Limits = field(default_factory=Limits)
     store: ObjectStore | None = None  # None: the local folder $data_dir/objects
     retention: RetentionPolicy = field(default_factory=RetentionPolicy)
+    batch_id: str | None = None  # a batch queued before (uploaded to the service); None: a new batch
+    input_dir: Path | None = None  # inputs are named relative to this folder; their sources stay as named
+
+    def object_store(self) -> ObjectStore:
+        return self.store or LocalStore(self.data_dir / "objects")
 
     @property
     def actor(self) -> str:
@@ -74,16 +78,20 @@ def process_batch(inputs: list[str], config: BatchConfig, reporter: Reporter | N
     started = time.monotonic()
     reporter = reporter or Reporter()
     summary = Summary()
-    intake = collect(inputs, config.limits)
+    intake = collect(inputs, config.limits, config.input_dir)
     summary.failed += [{"source": p.source, "error": p.reason} for p in intake.failed]
     summary.skipped += [{"source": p.source, "reason": p.reason} for p in intake.skipped]
     agency = config.manifest.agency or config.agency
-    summary.batch = _batch_id(intake.files)
+    summary.batch = config.batch_id or new_batch_id(f.sha256 for f in intake.files)
     config.out_dir.mkdir(parents=True, exist_ok=True)
     (config.data_dir / "work").mkdir(parents=True, exist_ok=True)
-    store = config.store or LocalStore(config.data_dir / "objects")
+    store = config.object_store()
     catalog = Catalog(config.database_url)
-    catalog.start_batch(summary.batch, agency, config.manifest.kind, config.manifest.model_dump(exclude_none=True))
+    if config.batch_id:
+        catalog.resume_batch(summary.batch)
+    else:
+        catalog.start_batch(summary.batch, agency, config.manifest.kind,
+                            config.manifest.model_dump(exclude_none=True))
     work_dir = Path(tempfile.mkdtemp(prefix="batch-", dir=config.data_dir / "work"))
     before = {f.sha256: catalog.processed_file(f.sha256) for f in intake.files}  # files whose documents are stored
     reporter.begin(sum(f.pages for f in intake.files if not before[f.sha256]))
@@ -95,7 +103,7 @@ def process_batch(inputs: list[str], config: BatchConfig, reporter: Reporter | N
                             for f in intake.files]
             pending: list[_Pending] = []
             for file, futures in zip(intake.files, page_futures, strict=True):
-                raw = store.put_file(f"{raw_prefix(agency, summary.batch)}{file.sha256}.{file.kind}", file.path,
+                raw = store.put_file(raw_key(agency, summary.batch, file.sha256, file.kind), file.path,
                                      CONTENT_TYPES[file.kind])
                 catalog.add_raw_object(raw, summary.batch, config.actor)
                 if found := before[file.sha256]:
@@ -119,11 +127,6 @@ def process_batch(inputs: list[str], config: BatchConfig, reporter: Reporter | N
     (config.out_dir / "summary.json").write_text(json.dumps(summary.to_dict(), ensure_ascii=False, indent=1),
                                                  encoding="utf-8")
     return summary
-
-
-def _batch_id(files: list[InputFile]) -> str:
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
-    return f"{stamp}-{hashlib.sha256(''.join(f.sha256 for f in files).encode()).hexdigest()[:8]}"
 
 
 def _submit_pages(pool: ProcessPoolExecutor, file: InputFile, config: BatchConfig, work_dir: Path,

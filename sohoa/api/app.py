@@ -1,17 +1,36 @@
 """The FastAPI application: settings on ``app.state``, the routers included."""
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 
 from sohoa.api.deps import Resources
-from sohoa.api.routers import health, keys
+from sohoa.api.routers import batches, documents, health, keys, reports, verify
+from sohoa.batch_queue import BatchRunner
 from sohoa.settings import Settings
 
 
 def create_app(settings: Settings) -> FastAPI:
-    app = FastAPI(title="sohoa", summary="Scans in; signed, searchable PDF/A and structured data out.")
+    runner = BatchRunner(settings)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        runner.start()
+        yield
+        await asyncio.to_thread(runner.close)
+
+    app = FastAPI(title="sohoa", summary="Scans in; signed, searchable PDF/A and structured data out.",
+                  lifespan=lifespan)
     app.state.settings = settings
     app.state.resources = Resources(settings)
+    app.state.batch_runner = runner
     app.include_router(health.router)
     app.include_router(keys.router)
+    app.include_router(batches.router)
+    app.include_router(documents.router)
+    app.include_router(verify.router)
+    app.include_router(reports.router)
     return app

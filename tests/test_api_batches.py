@@ -1,0 +1,243 @@
+"""Service mode for real: scans uploaded over HTTP (uvicorn on loopback), queued on a real Redis and run by a real
+`sohoa worker --burst`, or run by the API itself without Redis; real Tesseract on three small pages in all."""
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import redis
+from api_support import bearer, env_settings, serve_in_thread
+from PIL import Image
+from rq import Queue, Worker
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from storage_backends import free_port
+from typer.testing import CliRunner
+
+from sohoa.cli import app
+from sohoa.jobs import run_batch
+from sohoa.sample import render_page
+from storage.catalog import Catalog
+from storage.objects import LocalStore
+from storage.schema import AuditEvent, Document
+from workers.service import CatalogProgress, batch_status
+
+DOSSIER = "000.00.12.H40-240504-0001"
+THU = "Nguyễn Thị Thu"
+
+
+def _png(lines: list[str]) -> bytes:
+    out = io.BytesIO()
+    Image.fromarray(render_page(lines, size_mm=(148, 60))).convert("L").save(out, "PNG", dpi=(200, 200))
+    return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def scans() -> dict[str, bytes]:
+    return {"giấy khai sinh.png": _png(["GIẤY KHAI SINH", "Họ, chữ đệm, tên: NGUYỄN VĂN AN",
+                                        "Ngày, tháng, năm sinh: 15/03/1990"]),
+            "quyet_dinh.png": _png(["QUYẾT ĐỊNH", "Về việc công nhận gia đình văn hóa năm 2024"])}
+
+
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """SOHOA_TEST_REDIS_URL, else a throwaway redis-server on a free port."""
+    if os.environ.get("SOHOA_TEST_REDIS_URL"):
+        yield os.environ["SOHOA_TEST_REDIS_URL"]
+        return
+    port = free_port()
+    server = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                               "--appendonly", "no", "--dir", str(tmp_path_factory.mktemp("redis"))],
+                              stdout=subprocess.DEVNULL)
+    url = f"redis://127.0.0.1:{port}/0"
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                redis.Redis.from_url(url).ping()
+                break
+            except redis.ConnectionError:
+                assert time.monotonic() < deadline and server.poll() is None, "redis-server did not start"
+                time.sleep(0.05)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+def _files(scans: dict[str, bytes]) -> list[tuple[str, tuple[str, bytes, str]]]:
+    return [("files", (name, data, "application/octet-stream")) for name, data in scans.items()]
+
+
+def _wait_until_finished(url: str, batch_id: str, headers: dict[str, str], timeout: float = 60) -> dict:
+    deadline = time.monotonic() + timeout
+    while (status := httpx.get(f"{url}/api/batches/{batch_id}", headers=headers).json())["status"] in ("queued",
+                                                                                                        "running"):
+        assert time.monotonic() < deadline, status
+        time.sleep(0.2)
+    return status
+
+
+def test_an_upload_is_queued_on_redis_and_run_by_a_worker(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                          redis_url: str, scans: dict[str, bytes]) -> None:
+    settings = env_settings(tmp_path, monkeypatch, SOHOA_REDIS_URL=redis_url)
+    scanner = bearer(settings, THU, "scanner", ["H40.01"])
+    archivist = bearer(settings, "archivist", "archivist")
+    manifest = {"kind": "result", "agency": "H40.01", "dossier_code": DOSSIER}
+    with serve_in_thread(settings) as url:
+        manifest_file = ("manifest", ("batch.json", json.dumps(manifest).encode(), "application/json"))  # curl -F @
+        reply = httpx.post(f"{url}/api/batches", headers=scanner, files=[*_files(scans), manifest_file])
+        assert reply.status_code == 202, reply.text
+        batch_id = reply.json()["id"]
+        queued = httpx.get(f"{url}/api/batches/{batch_id}", headers=scanner).json()
+        assert queued == {"id": batch_id, "status": "queued", "documents": 0, "pages": 0, "done": 0, "failed": [],
+                          "skipped": [], "rescan": []}
+        worker = subprocess.run([sys.executable, "-m", "sohoa.cli", "worker", "--burst"], env=dict(os.environ),
+                                capture_output=True, text=True, timeout=120)
+        assert worker.returncode == 0, worker.stderr
+        assert worker.stdout == "" and f"batch {batch_id}" in worker.stderr  # RQ's log goes to stderr
+        done = httpx.get(f"{url}/api/batches/{batch_id}", headers=archivist).json()
+    assert done == {"id": batch_id, "status": "done", "documents": 2, "pages": 2, "done": 2, "failed": [],
+                    "skipped": [], "rescan": []}, worker.stderr
+    catalog = Catalog(settings.database_url)
+    with Session(catalog.engine) as session:
+        docs = session.scalars(select(Document).where(Document.batch_id == batch_id)).all()
+        uploads = session.execute(select(AuditEvent.actor, AuditEvent.subject)
+                                  .where(AuditEvent.action == "upload")).all()
+    assert sorted(d.source for d in docs) == sorted(scans)  # the uploaded names, not the worker's folder
+    assert {d.agency for d in docs} == {"H40.01"}
+    assert sorted(d.record["result_code"] for d in docs) == [f"{DOSSIER}-KQ1", f"{DOSSIER}-KQ2"]  # the manifest's
+    prefix = f"raw/H40.01/{batch_id}/"
+    assert sorted(subject.removeprefix(prefix) for _, subject in uploads) == sorted(
+        [f"{hashlib.sha256(data).hexdigest()}.png" for data in scans.values()] + ["upload.json"])
+    assert {actor for actor, _ in uploads} == {THU}  # the worker met the stored scans again: no second event
+    record = json.loads(LocalStore(settings.objects_dir).get(prefix + "upload.json"))
+    assert (record["uploader"], record["manifest"], [f["name"] for f in record["files"]]) == (THU, manifest,
+                                                                                              list(scans))
+    assert run_batch(batch_id) is None  # a job run again finds the batch done and skips it
+
+
+def test_without_redis_the_service_runs_the_batch_itself(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                         scans: dict[str, bytes]) -> None:
+    settings = env_settings(tmp_path, monkeypatch, SOHOA_AGENCY="H40.01")
+    scanner = bearer(settings, THU, "scanner")
+    name, data = next(iter(scans.items()))
+    with serve_in_thread(settings) as url:
+        reply = httpx.post(f"{url}/api/batches", headers=scanner, files=_files({"a/b/../" + name: data}))
+        assert reply.status_code == 202, reply.text
+        batch_id = reply.json()["id"]
+        status = _wait_until_finished(url, batch_id, scanner)
+    assert (status["status"], status["documents"], status["pages"], status["done"]) == ("done", 1, 1, 1), status
+    assert Catalog(settings.database_url).batch(batch_id).agency == "H40.01"  # SOHOA_AGENCY: no manifest
+    with Session(Catalog(settings.database_url).engine) as session:
+        assert session.scalars(select(Document.source).where(Document.batch_id == batch_id)).all() == [name]
+
+
+def test_who_may_upload_what(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, scans: dict[str, bytes]) -> None:
+    settings = env_settings(tmp_path, monkeypatch, SOHOA_AGENCY="H40.01", SOHOA_MAX_FILE_BYTES="100000",
+                            SOHOA_REDIS_URL=f"redis://127.0.0.1:{free_port()}/0")  # a queue that does not answer
+    scanner = bearer(settings, THU, "scanner", ["H40.01"])
+    officer = bearer(settings, "officer", "officer", ["H40.01"])
+    archivist = bearer(settings, "archivist", "archivist")
+    catalog = Catalog(settings.database_url)
+    other = "20240504T080000-0badc0de"
+    catalog.start_batch(other, "H40.02", "result", {}, status="queued")
+    name, data = next(iter(scans.items()))
+    with serve_in_thread(settings) as url:
+        def post(headers: dict[str, str], files: dict[str, bytes], manifest: str | None = None) -> httpx.Response:
+            return httpx.post(f"{url}/api/batches", headers=headers, files=_files(files),
+                              data={"manifest": manifest} if manifest else None)
+
+        assert post({}, {name: data}).status_code == 401
+        assert post(officer, {name: data}).status_code == 403
+        refused = post(scanner, {name: data}, json.dumps({"agency": "H40.02"}))
+        assert refused.status_code == 403 and "H40.02" in refused.json()["detail"]
+        assert httpx.get(f"{url}/api/batches/{other}", headers=scanner).status_code == 404
+        assert httpx.get(f"{url}/api/batches/{other}", headers=archivist).json()["status"] == "queued"
+        assert httpx.get(f"{url}/api/batches/{other}", headers=officer).status_code == 403
+        bad = post(scanner, {name: data}, json.dumps({"kind": "result", "dossier_code": "HS-2024-1"}))
+        assert bad.status_code == 422 and "dossier_code" in bad.json()["detail"], bad.text
+        assert post(scanner, {name: data}, "{kind: result").status_code == 422
+        not_scans = post(scanner, {name: data, "ghi chú.txt": b"not a scan\n", ".hidden.png": b""})
+        assert not_scans.status_code == 400
+        detail = not_scans.json()["detail"]
+        assert "ghi chú.txt: unsupported file type" in detail and "hidden.png: the file is empty" in detail, detail
+        too_large = post(scanner, {"big.png": data + bytes(100_000)})
+        assert too_large.status_code == 413 and "big.png" in too_large.json()["detail"]
+        assert not (settings.objects_dir / "raw").exists()  # nothing of a refused upload is kept
+        down = post(scanner, {name: data})
+        assert down.status_code == 503 and "the queue did not answer" in down.json()["detail"]
+        batch_id = down.json()["detail"].split()[1].rstrip(":")
+        failed = httpx.get(f"{url}/api/batches/{batch_id}", headers=scanner).json()
+    assert failed["status"] == "failed" and "the queue did not answer" in failed["failed"][0]["error"]
+
+
+def test_the_worker_needs_redis_and_stops_on_sigterm(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                     redis_url: str) -> None:
+    env_settings(tmp_path, monkeypatch)
+    unset = CliRunner().invoke(app, ["worker"])
+    assert unset.exit_code == 2 and "SOHOA_REDIS_URL is not set" in unset.output
+    log = tmp_path / "worker.log"
+    queue = Queue("sohoa-test-idle", connection=redis.Redis.from_url(redis_url))
+    with log.open("w") as out:
+        worker = subprocess.Popen([sys.executable, "-m", "sohoa.cli", "worker", queue.name], stdout=out,
+                                  stderr=subprocess.STDOUT, env={**os.environ, "SOHOA_REDIS_URL": redis_url})
+    try:
+        deadline = time.monotonic() + 30
+        while not any(w.get_state() == "idle" for w in Worker.all(queue=queue)):  # its signal handlers are set
+            assert time.monotonic() < deadline and worker.poll() is None, log.read_text()
+            time.sleep(0.1)
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(timeout=20) == 0, log.read_text()
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+    assert "warm shut down requested" in log.read_text()
+
+
+def test_a_batch_left_queued_runs_at_start_and_a_crash_fails_it(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = env_settings(tmp_path, monkeypatch)
+    scanner = bearer(settings, THU, "scanner")
+    left = "20240504T080000-0badc0de"  # queued, then the service stopped; its upload record is gone
+    Catalog(settings.database_url).start_batch(left, "H40.01", None, {}, status="queued")
+    with serve_in_thread(settings) as url:
+        status = _wait_until_finished(url, left, scanner, timeout=30)
+    assert status["status"] == "failed", status
+    assert status["failed"] == [{"source": left, "error": f"the batch stopped: ObjectMissing: raw/H40.01/{left}/"
+                                                          "upload.json"}]
+
+
+class _RecordingCatalog(Catalog):
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        self.writes: list[dict] = []
+
+    def batch_progress(self, batch_id: str, progress: dict) -> None:
+        self.writes.append(progress)
+        super().batch_progress(batch_id, progress)
+
+
+def test_progress_is_written_at_most_once_a_second_and_never_after_the_end(tmp_path: Path) -> None:
+    catalog = _RecordingCatalog(f"sqlite:///{tmp_path / 'catalog.db'}")
+    catalog.start_batch("b", "H40.01", None, {})
+    reporter = CatalogProgress(catalog, "b")
+    reporter.begin(5)
+    for _ in range(5):
+        reporter.page_done()
+    assert catalog.writes == [{"pages": 5, "done": 0}, {"pages": 5, "done": 5}]  # the first and the last
+    assert (batch_status(catalog.batch("b"))["status"], batch_status(catalog.batch("b"))["done"]) == ("running", 5)
+    catalog.finish_batch("b", "done", {"documents": 1, "pages": 6})
+    catalog.batch_progress("b", {"pages": 5, "done": 4})  # a page pool thread's late report changes nothing
+    assert batch_status(catalog.batch("b")) == {"id": "b", "status": "done", "documents": 1, "pages": 6, "done": 6,
+                                                "failed": [], "skipped": [], "rescan": []}

@@ -1,0 +1,234 @@
+"""The read side of the HTTP API for real: a uvicorn server on loopback over a catalog and a local object store holding
+the sample documents and really signed PDFs; tokens of users of each role. Search answers what `sohoa search --format
+json` prints, documents of other agencies are not there, PDFs leave checked and audited, uploads are verified."""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import httpx
+import pytest
+from api_support import bearer, env_settings, serve_in_thread
+from signing_support import small_pdf
+from sqlalchemy import select
+from storage_backends import StoreUnderTest
+from storage_documents import AN_ID, document, store_document, store_sample
+from typer.testing import CliRunner
+
+from signing.devca import SIGNER_NAME
+from signing.signer import SignerConfig, sign_pdf
+from signing.verify import verify_pdf
+from sohoa.api.routers import verify as verify_router
+from sohoa.cli import app
+from sohoa.settings import Settings
+from storage import audit
+from storage.catalog import Catalog
+from storage.objects import ObjectStore
+from storage.schema import AuditEvent
+
+ROLES = {"officer": ("can.bo.tinh", "officer", None), "an_hoa": ("can.bo.an.hoa", "officer", ["H40.01"]),
+         "reviewer": ("nguoi.duyet", "reviewer", None), "archivist": ("luu.tru.h4002", "archivist", ["H40.02"]),
+         "scanner": ("to.scan", "scanner", None), "admin": ("quan.tri", "admin", None)}
+BATCH = "20240505T090000-H4001"
+
+
+@dataclass
+class Api:
+    url: str
+    settings: Settings
+    catalog: Catalog
+    store: ObjectStore
+    headers: dict[str, dict[str, str]]
+    signed: bytes  # the signed PDF of "kh-ky"
+
+    def get(self, path: str, who: str | None = None, **params: object) -> httpx.Response:
+        return httpx.get(self.url + path, params=params, headers=self.headers.get(who or "", {}), timeout=30)
+
+    def verify(self, data: bytes, who: str = "scanner", name: str = "ban-sao.pdf") -> httpx.Response:
+        return httpx.post(f"{self.url}/api/verify", files={"file": (name, data, "application/pdf")},
+                          headers=self.headers[who], timeout=30)
+
+    def damage(self, key: str) -> None:
+        StoreUnderTest("local", self.store, root=self.settings.objects_dir).flip_byte(key)
+
+
+@pytest.fixture(scope="module")
+def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
+    """The sample documents (two agencies), a really signed marriage certificate "kh-ky" in two versions, two signed
+    documents whose stored objects are damaged later, and a user of each role."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        settings = env_settings(tmp_path_factory.mktemp("api-data"), monkeypatch)
+        catalog, store = Catalog(settings.database_url), settings.object_store()
+        signer = SignerConfig(settings.development_keys().signer_p12)
+        store_sample(catalog, store)
+        catalog.start_batch(BATCH, "H40.01", "result", {"agency": "H40.01"})
+        signed = {}
+        for doc_id, version in (("kh-ky", 1), ("kh-ky", 2), ("pdf-hong", 1), ("json-hong", 1)):
+            signed[doc_id] = sign_pdf(small_pdf("GIẤY CHỨNG NHẬN KẾT HÔN"), signer)[0]
+            store_document(catalog, store, document(doc_id, "marriage_certificate", {
+                "husband_name": "NGUYỄN VĂN AN", "wife_name": "LÊ THỊ HOA" if version == 1 else "LÊ THỊ HOÀ",
+                "registration_date": "2016-10-02"}, batch=BATCH, version=version), pdf_bytes=signed[doc_id])
+        catalog.finish_batch(BATCH, "done", {"documents": 3})
+        headers = {who: bearer(settings, *user) for who, user in ROLES.items()}
+        headers["forged"] = {"Authorization": "Bearer not-a-token"}
+        with serve_in_thread(settings) as url:
+            yield Api(url, settings, catalog, store, headers, signed["kh-ky"])
+
+
+def cli_json(*args: str) -> dict:
+    result = CliRunner().invoke(app, [*args, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_every_call_needs_a_valid_token(api: Api) -> None:
+    for who in (None, "forged"):
+        for path in ("/api/documents", "/api/documents/bc-an", "/api/documents/bc-an/pdf", "/api/reports/progress"):
+            reply = api.get(path, who)
+            assert reply.status_code == 401 and reply.headers["www-authenticate"] == "Bearer", (path, reply.text)
+        upload = httpx.post(f"{api.url}/api/verify", files={"file": ("a.pdf", api.signed)},
+                            headers=api.headers.get(who or "", {}))
+        assert upload.status_code == 401
+
+
+def test_each_call_is_for_its_roles(api: Api) -> None:
+    for who, path in (("scanner", "/api/documents"), ("scanner", "/api/documents/bc-an"),
+                      ("reviewer", "/api/documents/kh-ky/pdf"), ("archivist", "/api/documents/kh-ky/pdf"),
+                      ("officer", "/api/reports/progress")):
+        reply = api.get(path, who)
+        assert reply.status_code == 403 and f"a {ROLES[who][1]} may not" in reply.json()["detail"], (who, path)
+    assert api.get("/api/documents/kh-ky/pdf", "admin").content == api.signed
+    for who in ("officer", "reviewer", "archivist", "admin"):
+        assert api.get("/api/documents", who).status_code == 200
+
+
+def test_a_document_of_another_agency_is_not_there(api: Api) -> None:
+    assert api.get("/api/documents/cccd-an", "officer").status_code == 200
+    for doc_id in ("cccd-an", "qd-1816"):  # H40.02's
+        for path in (f"/api/documents/{doc_id}", f"/api/documents/{doc_id}/pdf"):
+            reply = api.get(path, "an_hoa")
+            assert reply.status_code == 404 and reply.json() == {"detail": f"no document {doc_id}"}
+    assert api.get("/api/documents/khong-co", "an_hoa").json() == {"detail": "no document khong-co"}
+    found = api.get("/api/documents", "an_hoa", name="nguyen van an", limit=100).json()["items"]
+    assert {i["agency"] for i in found} == {"H40.01"} and "cccd-an" not in {i["id"] for i in found}
+    assert api.get("/api/documents", "an_hoa", agency="H40.02").json() == {"items": [], "next": None}
+    assert [i["id"] for i in api.get("/api/documents", "archivist", q="nguyen van an").json()["items"]] == ["cccd-an"]
+
+
+@pytest.mark.parametrize(("params", "args"), [
+    ({"q": "nguyen van an"}, ["nguyen van an"]),
+    ({"personal_id": AN_ID}, ["--personal-id", AN_ID]),
+    ({"name": "le thi hoa", "doc_type": "marriage_certificate"}, ["--name", "le thi hoa", "--type",
+                                                                  "marriage_certificate"]),
+    ({"date_from": "2024-01-01", "number": "245/UBND-VP"}, ["--date-from", "2024-01-01", "--number", "245/UBND-VP"]),
+])
+def test_search_answers_what_the_cli_prints(api: Api, params: dict[str, str], args: list[str]) -> None:
+    assert api.get("/api/documents", "officer", **params).json() == cli_json("search", *args)
+    scoped = api.get("/api/documents", "an_hoa", **params).json()
+    assert scoped == cli_json("search", *args, "--agency", "H40.01")
+    assert all(item["agency"] == "H40.01" for item in scoped["items"])
+
+
+def test_pages_follow_the_cursor(api: Api) -> None:
+    everything = [i["id"] for i in api.get("/api/documents", "officer", limit=100).json()["items"]]
+    seen, cursor = [], None
+    while True:
+        page = api.get("/api/documents", "officer", limit=3, **({"cursor": cursor} if cursor else {})).json()
+        assert page == cli_json("search", "--limit", "3", *(["--cursor", cursor] if cursor else []))
+        seen += [item["id"] for item in page["items"]]
+        if not (cursor := page["next"]):
+            break
+    assert seen == everything and len(set(seen)) == len(seen) > 6
+    other = api.get("/api/documents", "officer", doc_type="decision", cursor=api.get(
+        "/api/documents", "officer", limit=2).json()["next"])
+    assert other.status_code == 400 and other.json() == {"detail": "the cursor belongs to another search"}
+    assert api.get("/api/documents", "officer", cursor="rubbish").status_code == 400
+    assert {api.get("/api/documents", "officer", limit=n).status_code for n in (0, 101)} == {422}
+
+
+def test_a_document_is_its_stored_json_with_page_texts(api: Api) -> None:
+    reply = api.get("/api/documents/bc-an", "reviewer")
+    assert reply.status_code == 200
+    record = reply.json()
+    assert record == json.loads(api.store.get(api.catalog.document("bc-an").json_key))
+    assert record["pages"][0]["text"].startswith("GIẤY KHAI SINH\nHọ, chữ đệm, tên: NGUYỄN VĂN AN")
+    assert record["fields"]["personal_id"] == AN_ID and record["sha256"] == api.catalog.document("bc-an").sha256
+    assert api.get("/api/documents/kh-ky", "reviewer").json()["fields"]["wife_name"] == "LÊ THỊ HOÀ"
+    first = api.get("/api/documents/kh-ky", "reviewer", version=1).json()
+    assert (first["version"], first["fields"]["wife_name"]) == (1, "LÊ THỊ HOA")
+    assert api.get("/api/documents/kh-ky", "reviewer", version=3).json() == {"detail": "no document kh-ky version 3"}
+
+
+def test_the_pdf_is_the_stored_signed_one(api: Api) -> None:
+    reply = api.get("/api/documents/kh-ky/pdf", "officer")
+    assert reply.status_code == 200 and reply.headers["content-type"] == "application/pdf"
+    assert reply.headers["content-disposition"] == 'attachment; filename="kh-ky-v2.pdf"'
+    assert reply.content == api.store.get(api.catalog.document("kh-ky").pdf_key) == api.signed
+    assert verify_pdf(reply.content, api.settings.trusted_roots()).valid
+    first = api.get("/api/documents/kh-ky/pdf", "officer", version=1)
+    assert first.headers["content-disposition"] == 'attachment; filename="kh-ky-v1.pdf"'
+    assert first.content == api.store.get(api.catalog.document("kh-ky", 1).pdf_key) != api.signed
+
+
+def test_a_damaged_stored_object_is_not_served(api: Api) -> None:
+    for doc_id, path, key in (("pdf-hong", "/api/documents/pdf-hong/pdf", "docs/H40.01/pdf-hong/v1.pdf"),
+                              ("json-hong", "/api/documents/json-hong", "docs/H40.01/json-hong/v1.json")):
+        assert api.get(path, "officer").status_code == 200
+        api.damage(key)
+        reply = api.get(path, "officer")
+        assert reply.status_code == 500 and reply.headers["content-type"] == "application/json", reply.text
+        assert reply.json() == {"detail": f"document {doc_id} could not be served: {key} does not hash to what the "
+                                          "catalog recorded: it was changed; an archivist should run `sohoa fixity`"}
+    assert b"%PDF" not in reply.content
+
+
+def test_an_uploaded_pdf_is_verified_as_the_cli_does(api: Api) -> None:
+    reply = api.verify(api.signed)
+    assert reply.status_code == 200
+    report = reply.json()
+    assert report["valid"] is True and report["file"] == "ban-sao.pdf" and report["error"] is None
+    assert report["signatures"][0]["signer"] == SIGNER_NAME
+    tampered = bytearray(api.signed)
+    tampered[len(tampered) // 3] ^= 0x01  # in the signed bytes
+    report = api.verify(bytes(tampered), "officer").json()
+    assert report["valid"] is False and report["signatures"][0]["intact"] is False
+    report = api.verify(b"not a pdf at all", "archivist", "ghi-chu.txt").json()
+    assert report["valid"] is False and report["error"].startswith("not a readable PDF")
+    assert verify_pdf(api.signed, api.settings.trusted_roots(), "ban-sao.pdf",
+                      api.settings.verify_crls()).to_dict() == api.verify(api.signed).json()
+
+
+def test_an_upload_needs_its_file_and_a_bounded_size(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    wrong_field = httpx.post(f"{api.url}/api/verify", files={"pdf": ("a.pdf", api.signed)},
+                             headers=api.headers["officer"])
+    assert wrong_field.status_code == 422 and "`file`" in wrong_field.json()["detail"]
+    monkeypatch.setattr(verify_router, "MAX_UPLOAD_BYTES", len(api.signed) // 2)
+    too_big = api.verify(api.signed)
+    assert too_big.status_code == 413 and "at most" in too_big.json()["detail"]
+    chunked = httpx.post(f"{api.url}/api/verify", content=iter([b"--x\r\n"]), headers={
+        **api.headers["officer"], "Content-Type": "multipart/form-data; boundary=x"})
+    assert chunked.status_code == 411
+
+
+def test_progress_is_reported_over_the_callers_agencies(api: Api) -> None:
+    scoped = api.get("/api/reports/progress", "archivist").json()
+    assert scoped == cli_json("report", "--agency", "H40.02")
+    assert {row["agency"] for row in scoped["rows"]} == {"H40.02"} and scoped["total"]["documents"] == 2
+    everything = api.get("/api/reports/progress", "admin").json()
+    assert everything == cli_json("report") and everything["total"]["documents"] == 11
+
+
+def test_reads_are_audited_under_the_callers_name(api: Api) -> None:
+    api.get("/api/documents", "an_hoa", personal_id=AN_ID)
+    api.get("/api/documents/bc-an", "an_hoa")
+    api.get("/api/documents/kh-ky/pdf", "an_hoa")
+    with api.catalog.engine.connect() as connection:
+        events = connection.execute(select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(3)).all()
+        assert audit.verify(connection, api.store) == []
+    assert [(e.actor, e.action, e.subject) for e in reversed(events)] == [
+        ("can.bo.an.hoa", "search", ""), ("can.bo.an.hoa", "view", "bc-an v1"),
+        ("can.bo.an.hoa", "download", "kh-ky v2")]
+    search_details = json.loads(events[2].details)
+    assert search_details["query"] == {"personal_id": AN_ID} and search_details["agencies"] == ["H40.01"]
+    assert json.loads(events[0].details)["sha256"] == api.catalog.document("kh-ky").sha256
