@@ -14,6 +14,7 @@ from pathlib import Path
 
 from asn1crypto import crl, x509
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import signers
 from pyhanko.sign.fields import SigSeedSubFilter
 from pyhanko.sign.timestamps import HTTPTimeStamper
@@ -102,6 +103,14 @@ def sign_pdf(data: bytes, config: SignerConfig, request: SignRequest | None = No
                                    new_field_spec=field_spec)
     out = pdf_signer.sign_pdf(writer, output=io.BytesIO(), appearance_text_params=text)
     return out.getvalue(), Signature(config.level, name, signed_at.isoformat())
+
+
+def signature_in(data: bytes, level: str) -> Signature:
+    """What ``sign_pdf`` said of a PDF it signed before (its first signature; ``level`` is the one it was asked for)."""
+    signature = PdfFileReader(io.BytesIO(data), strict=False).embedded_regular_signatures[0]
+    signed_at = signature.self_reported_timestamp or dt.datetime.now(dt.UTC)
+    return Signature(level, common_name(signature.signer_cert),
+                     signed_at.astimezone(dt.UTC).replace(microsecond=0).isoformat())
 
 
 @cache

@@ -128,6 +128,14 @@ def test_bad_corrections_are_refused_and_nothing_is_stored(result_run: tuple[Pat
     assert _open(data_dir)[0].document(doc_id).version == 1
 
 
+def test_a_correction_cut_short_leaves_its_version_unused(result_run: tuple[Path, dict], data_dir: Path) -> None:
+    doc_id = result_run[1]["id"]
+    catalog, store = _open(data_dir)
+    store.put(f"docs/H40/{doc_id}/v2.pdf", b"%PDF-1.7 signed, then the disk filled up", "application/pdf")
+    assert _correct(data_dir, doc_id, ["place_of_birth=Hà Nội"])["version"] == 3
+    assert catalog.document(doc_id).version == 3 and catalog.document(doc_id, 2) is None
+
+
 def test_cli_correct_writes_the_new_pdf(result_run: tuple[Path, dict], data_dir: Path, tmp_path: Path,
                                         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOHOA_DATA_DIR", str(data_dir))

@@ -1,6 +1,7 @@
 """The whole pipeline on the sample batch, with real Tesseract, pikepdf, pyHanko, qpdf, pdftotext and pdfsig."""
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import subprocess
@@ -19,6 +20,7 @@ from ingest.manifest import Manifest
 from signing.devca import dev_keys
 from signing.verify import load_roots, verify_pdf
 from storage.catalog import Catalog, Document
+from storage.objects import LocalStore
 from storage.search import SearchQuery, search
 from workers.embedded import Reporter, process_batch
 
@@ -145,6 +147,43 @@ def test_running_again_duplicates_nothing_and_reads_no_page_again(sample_run: Ru
     assert (summary.failed, summary.skipped, summary.rescan) == (first.failed, first.skipped, first.rescan)
     with Session(Catalog(again.database_url).engine) as session:
         assert session.scalar(select(func.count()).select_from(Document)) == 7
+
+
+class _FailingStore(LocalStore):
+    """A folder store whose disk fails when a document of a given file is stored."""
+
+    def __init__(self, root: Path, failing_source: str) -> None:
+        super().__init__(root)
+        self.failing_source = failing_source
+
+    def put(self, key: str, data: bytes, content_type: str, retention=None):
+        if key.endswith(".json") and self.failing_source.encode() in data:
+            raise OSError(28, "No space left on device")
+        return super().put(key, data, content_type, retention)
+
+
+def test_a_run_cut_short_keeps_the_files_it_finished(sample_run: Run, tmp_path: Path) -> None:
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    for name in ("02_quyet_dinh.jpg", "04_ly_lich_nghieng.png"):
+        shutil.copy(sample_run.scans / name, scans / name)
+    config = replace(batch_config(tmp_path / "out", tmp_path / "data", jobs=1),
+                     store=_FailingStore(tmp_path / "data/objects", "04_ly_lich_nghieng.png"))
+    with pytest.raises(OSError, match="No space left"):
+        process_batch([str(scans)], config)
+    pdfs = list((tmp_path / "data/objects/docs/TEST").glob("*/v1.pdf"))
+    stranded = [p for p in pdfs if not p.with_suffix(".json").exists()]
+    assert len(pdfs) == 2 and len(stranded) == 1  # one signed PDF was stored (write-once), its record was not
+    first_pdf = stranded[0].read_bytes()
+    pages = _PageCount()
+    again = process_batch([str(scans)], replace(config, store=None, out_dir=tmp_path / "again"), pages)
+    assert again.documents == 2 and not again.failed
+    assert again.reused_files == 1 and pages.total == 1  # only the file whose document was not stored is read again
+    record = json.loads(stranded[0].with_suffix(".json").read_text(encoding="utf-8"))
+    assert record["source"].endswith("04_ly_lich_nghieng.png")
+    assert (tmp_path / "again" / f"{record['id']}.pdf").read_bytes() == first_pdf  # the PDF stored first is the one
+    assert record["sha256"] == hashlib.sha256(first_pdf).hexdigest()
+    assert verify_pdf(first_pdf, load_roots([dev_keys(tmp_path / "data/keys").ca_cert])).valid
 
 
 def test_identical_files_are_processed_once(sample_run: Run, tmp_path: Path) -> None:

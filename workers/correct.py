@@ -45,7 +45,7 @@ def correct_document(catalog: Catalog, store: ObjectStore, doc_id: str, assignme
     if corrected.doc_type != record["doc_type"]:
         original = relabel(original, PdfInfo(title=f"{corrected.doc_type} {doc_id}", doc_type=corrected.doc_type,
                                              source=record["source"], created=creation_time(original) or now), now)
-    version = doc.version + 1
+    version = _free_version(store, f"docs/{doc.agency}/{doc_id}/v", doc.version + 1)
     changes = [asdict(c) for c in corrected.changes]
     record.update(doc_type=corrected.doc_type, fields=corrected.fields, records=corrected.records,
                   needs_review=bool(corrected.review_reasons), review_reasons=corrected.review_reasons,
@@ -67,3 +67,11 @@ def correct_document(catalog: Catalog, store: ObjectStore, doc_id: str, assignme
     catalog.add_document(record, pdf, data, actor, correction={
         "from_version": doc.version, "changed": [c["target"] for c in changes], "note": note})
     return record
+
+
+def _free_version(store: ObjectStore, prefix: str, version: int) -> int:
+    """The first version from ``version`` on with no object yet: a correction cut short before its catalog rows
+    leaves write-once objects that are never overwritten (they stay as an attempt the catalog does not show)."""
+    while store.exists(f"{prefix}{version}.pdf") or store.exists(f"{prefix}{version}.json"):
+        version += 1
+    return version

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import multiprocessing
 import shutil
@@ -17,7 +18,7 @@ from ingest.codes import dossier_code_problem, result_code
 from ingest.limits import Limits
 from ingest.manifest import Manifest
 from ocr.pdfa import PdfInfo
-from signing.signer import SignerConfig
+from signing.signer import SignerConfig, signature_in
 from storage.audit import current_user
 from storage.batches import new_batch_id, raw_key, seal_batch
 from storage.catalog import Catalog
@@ -95,7 +96,6 @@ def process_batch(inputs: list[str], config: BatchConfig, reporter: Reporter | N
     work_dir = Path(tempfile.mkdtemp(prefix="batch-", dir=config.data_dir / "work"))
     before = {f.sha256: catalog.processed_file(f.sha256) for f in intake.files}  # files whose documents are stored
     reporter.begin(sum(f.pages for f in intake.files if not before[f.sha256]))
-    runs: list[FileRun] = []
     context = multiprocessing.get_context("forkserver")  # fork would inherit OpenCV's thread pool in a broken state
     try:
         with ProcessPoolExecutor(max(1, config.jobs), mp_context=context, initializer=init_worker) as pool:
@@ -109,17 +109,15 @@ def process_batch(inputs: list[str], config: BatchConfig, reporter: Reporter | N
                 if found := before[file.sha256]:
                     reuse_file(file, found, config.out_dir, catalog, store, summary)
                     continue
-                runs.append(FileRun(file, summary))
-                pending += _plan_file(runs[-1], [f.result() for f in futures], config, pool, work_dir, catalog,
-                                      store)
+                run = FileRun(file, summary)
+                pending += _plan_file(run, [f.result() for f in futures], config, pool, work_dir, catalog, store)
+                run.settle(catalog, summary.batch)
                 while pending and pending[0].future.done():  # store finished documents as the batch goes
                     _store_document(pending.pop(0), config, agency, summary, catalog, store)
             for item in pending:
                 _store_document(item, config, agency, summary, catalog, store)
     finally:
         shutil.rmtree(work_dir, ignore_errors=True)
-    for row in filter(None, (run.row(summary.batch) for run in runs)):
-        catalog.add_processed_file(row)
     summary.seconds = round(time.monotonic() - started, 2)
     status = "failed" if summary.failed and not summary.documents else "done"
     catalog.finish_batch(summary.batch, status, summary.to_dict())
@@ -183,6 +181,7 @@ def _plan_file(run: FileRun, outcomes: list, config: BatchConfig, pool: ProcessP
         job = DocJob(doc_id, [p for p in plan.pages if not p.blank], info, config.signer, work_dir,
                      sign_request(config.manifest, config.agency, understood, info.created))
         pending.append(_Pending(run, plan, source, understood, pool.submit(build_document, job)))
+        run.waiting += 1
     return pending
 
 
@@ -206,17 +205,34 @@ def _dossier_codes(understood: dict[str, Any], plan: DocPlan, manifest: Manifest
 
 def _store_document(item: _Pending, config: BatchConfig, agency: str, summary: Summary, catalog: Catalog,
                     store: ObjectStore) -> None:
+    try:
+        _store_outcome(item, config, agency, summary, catalog, store)
+    finally:
+        item.run.waiting -= 1
+    item.run.settle(catalog, summary.batch)
+
+
+def _store_outcome(item: _Pending, config: BatchConfig, agency: str, summary: Summary, catalog: Catalog,
+                   store: ObjectStore) -> None:
     outcome = item.future.result()
     summary.signing_seconds = round(summary.signing_seconds + outcome.signing_seconds, 3)
     if outcome.error:
         item.run.add_failed(item.source, f"the PDF could not be made: {outcome.error}")
         return
+    prefix = f"docs/{agency}/{outcome.doc_id}/v1"
+    if store.exists(f"{prefix}.json"):  # a run cut short stored both objects, not the catalog rows: finish that
+        record = json.loads(store.get(f"{prefix}.json"))
+        catalog.add_document(record, store.stat(f"{prefix}.pdf"), store.stat(f"{prefix}.json"), config.actor)
+        copy_stored(outcome.doc_id, config.out_dir, catalog, store)
+        summary.documents += 1
+        return
+    pdf_bytes, sha256, signature = outcome.pdf.read_bytes(), outcome.sha256, outcome.signature
+    if store.exists(f"{prefix}.pdf"):  # a run cut short stored the signed PDF: write-once, so that one it is
+        pdf_bytes = store.get(f"{prefix}.pdf")
+        sha256, signature = hashlib.sha256(pdf_bytes).hexdigest(), signature_in(pdf_bytes, config.signer.level)
     retention = config.retention.for_document(config.manifest.kind, item.understood["doc_type"], dt.date.today())
     extra = {"batch": summary.batch, "agency": agency, "version": 1, "retention": retention.to_dict()}
-    record = document_record(outcome.doc_id, item.source, item.plan, item.understood, outcome.sha256,
-                             outcome.signature, extra)
-    prefix = f"docs/{agency}/{outcome.doc_id}/v1"
-    pdf_bytes = outcome.pdf.read_bytes()
+    record = document_record(outcome.doc_id, item.source, item.plan, item.understood, sha256, signature, extra)
     json_bytes = json.dumps(record, ensure_ascii=False, indent=1).encode()
     pdf = store.put(f"{prefix}.pdf", pdf_bytes, "application/pdf", retention)
     catalog.add_document(record, pdf, store.put(f"{prefix}.json", json_bytes, "application/json", retention),

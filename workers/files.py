@@ -23,6 +23,7 @@ class FileRun:
     skipped: list[dict[str, Any]] = field(default_factory=list)  # {"part": "#p3-4" or "", "reason"}
     blank_pages: int = 0
     failed: bool = False
+    waiting: int = 0  # documents sent to be made and not stored yet
 
     def add_rescan(self, page: int, reason: str) -> None:
         self.rescan.append({"page": page, "reason": reason})
@@ -36,13 +37,14 @@ class FileRun:
         self.failed = True
         self.summary.failed.append({"source": source, "error": error})
 
-    def row(self, batch_id: str) -> ProcessedFile | None:
-        """What to remember of the file: only when every part of it ended as a stored document or was skipped."""
-        if self.failed or not self.documents:
-            return None
-        return ProcessedFile(sha256=self.file.sha256, documents=self.documents, pages=self.file.pages,
-                             blank_pages=self.blank_pages, notes={"rescan": self.rescan, "skipped": self.skipped},
-                             batch_id=batch_id)
+    def settle(self, catalog: Catalog, batch_id: str) -> None:
+        """Once nothing of the file is waiting, remember it when every part of it ended as a stored document or was
+        skipped (right away, so that a run cut short later still finds it)."""
+        if self.waiting or self.failed or not self.documents:
+            return
+        catalog.add_processed_file(ProcessedFile(
+            sha256=self.file.sha256, documents=self.documents, pages=self.file.pages, blank_pages=self.blank_pages,
+            notes={"rescan": self.rescan, "skipped": self.skipped}, batch_id=batch_id))
 
 
 def reuse_file(file: InputFile, before: ProcessedFile, out_dir: Path, catalog: Catalog, store: ObjectStore,
