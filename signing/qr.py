@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterator
 
 import cv2
 import numpy as np
+import pypdfium2 as pdfium
 import segno
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
@@ -16,10 +18,12 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from signing.request import VIETNAM, SignRequest
 
 SYSTEM = "sohoa"
-SIZE = 96.0  # points, quiet zone included: about 3.4 cm, 4 pixels a module in a 200-dpi print
-MARGIN = 18.0  # points from the page's top and left edges
-QUIET_ZONE = 4  # modules
 CHECK_DPI = 200  # a symbol must read back with OpenCV at this print resolution
+MODULE_PIXELS = 4  # in a CHECK_DPI print: whole pixels, so that no module is smeared over two
+MODULE = 72 * MODULE_PIXELS / CHECK_DPI  # points: 0.51 mm; a typical result's symbol is about 3.3 cm square
+MARGIN = 18.0  # points from the page's top and left edges: 50 pixels at CHECK_DPI, also whole
+QUIET_ZONE = 4  # modules
+CHECK_BAND = 1000  # pixels from the top of a CHECK_DPI print in which a result's QR code must read back
 
 # The printed titles of CONTRACT §3, in sentence case, as a result's QR code names the document.
 DOCUMENT_NAMES = {
@@ -55,34 +59,40 @@ def qr_payload(request: SignRequest, issued_at: dt.datetime) -> str:
     return json.dumps({k: v for k, v in values.items() if v}, ensure_ascii=False, separators=(",", ":"))
 
 
-def qr_matrix(payload: str) -> np.ndarray:
-    """The QR symbol (1 = dark, quiet zone included) in the first mask that OpenCV's QR detector reads back.
-
-    OpenCV fails on some symbols whatever their size (it depends on the mask), so each candidate is checked.
-    """
-    for mask in (None, *range(8)):  # None: segno's own choice first
+def qr_symbols(payload: str) -> Iterator[np.ndarray]:
+    """QR symbols of ``payload`` (1 = dark, quiet zone included) that OpenCV's detector reads back on their own, one
+    mask after another (segno's own choice first): the detector fails on some masks whatever their size."""
+    for mask in (None, *range(8)):
         code = segno.make(payload, error="m", micro=False, mask=mask)
         matrix = np.array([list(row) for row in code.matrix_iter(border=QUIET_ZONE)], dtype=np.uint8)
-        if _read_back(matrix, CHECK_DPI) == payload:
-            return matrix
-    raise ValueError("OpenCV reads no QR symbol of this payload back")
+        symbol = np.kron(1 - matrix, np.ones((MODULE_PIXELS, MODULE_PIXELS), dtype=np.uint8)) * 255
+        if cv2.QRCodeDetector().detectAndDecode(symbol)[0] == payload:
+            yield matrix
 
 
-def _read_back(matrix: np.ndarray, dpi: int) -> str:
-    scale = SIZE / len(matrix) * dpi / 72
-    image = cv2.resize((1 - matrix) * 255, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-    return cv2.QRCodeDetector().detectAndDecode(image)[0]
+def reads_on_page(pdf: bytes, payload: str) -> bool:
+    """Whether OpenCV's detector reads ``payload`` from the top of page 1 of ``pdf`` printed at CHECK_DPI, where the
+    symbol is printed among the document's text and the agency's stamp (which can mislead the detector)."""
+    document = pdfium.PdfDocument(pdf)
+    try:
+        page = document[0]
+        band = CHECK_BAND * 72 / CHECK_DPI  # points from the top
+        crop = (0, max(0.0, page.get_height() - band), 0, 0)
+        image = page.render(scale=CHECK_DPI / 72, grayscale=True, crop=crop).to_numpy()
+    finally:
+        document.close()
+    return cv2.QRCodeDetector().detectAndDecode(image)[0] == payload
 
 
-def draw_qr(writer: IncrementalPdfFileWriter, payload: str, media_box: tuple[float, ...]) -> None:
-    """Draw the QR code of ``payload`` at the top left of page 1 (``media_box``), on a white square."""
-    rows = qr_matrix(payload).tolist()
-    module = SIZE / len(rows)
+def draw_qr(writer: IncrementalPdfFileWriter, symbol: np.ndarray, media_box: tuple[float, ...]) -> None:
+    """Draw a QR symbol (from qr_symbols) at the top left of page 1 (``media_box``), on a white square."""
+    rows = symbol.tolist()
+    module, size = MODULE, MODULE * len(rows)
     left, _, _, top = media_box
-    x0, y0 = left + MARGIN, top - MARGIN - SIZE
-    ops = [f"q 1 g {x0:.3f} {y0:.3f} {SIZE:.3f} {SIZE:.3f} re f 0 g"]
+    x0, y0 = left + MARGIN, top - MARGIN - size
+    ops = [f"q 1 g {x0:.3f} {y0:.3f} {size:.3f} {size:.3f} re f 0 g"]
     for r, row in enumerate(rows):
-        y = y0 + SIZE - (r + 1) * module
+        y = y0 + size - (r + 1) * module
         c = 0
         while c < len(row):  # one rectangle per run of dark modules
             if not row[c]:

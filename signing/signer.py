@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+import numpy as np
 from asn1crypto import crl, x509
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -22,7 +23,7 @@ from pyhanko_certvalidator import ValidationContext
 
 from signing.appearance import FIELD_NAME, appearance
 from signing.keys import KeySource, Pkcs11Key, chain_roots, common_name, open_signer
-from signing.qr import draw_qr, qr_payload
+from signing.qr import draw_qr, qr_payload, qr_symbols, reads_on_page
 from signing.request import SignRequest
 
 B_B, B_T, B_LT, B_LTA = "PAdES-B-B", "PAdES-B-T", "PAdES-B-LT", "PAdES-B-LTA"
@@ -81,17 +82,31 @@ def load_signer(config: SignerConfig) -> signers.Signer:
 
 
 def sign_pdf(data: bytes, config: SignerConfig, request: SignRequest | None = None) -> tuple[bytes, Signature]:
-    """Sign ``data`` at the configured level; a result also gets its QR code, drawn in the same update."""
+    """Sign ``data`` at the configured level. A result also gets its QR code, drawn in the same update, and is
+    signed again with the symbol's next mask in the rare case its printed page 1 does not read back."""
     signer = load_signer(config)
     name = common_name(signer.signing_cert)
     request = request if request is not None and config.visible else SignRequest()
     signed_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    signature = Signature(config.level, name, signed_at.isoformat())
+    if request.kind != "result":
+        return _signed(data, config, signer, request, signed_at, None), signature
+    payload = qr_payload(request, signed_at)
+    for symbol in qr_symbols(payload):
+        out = _signed(data, config, signer, request, signed_at, symbol)
+        if reads_on_page(out, payload):
+            return out, signature
+    raise ValueError("no QR symbol of this result reads back from its printed page")
+
+
+def _signed(data: bytes, config: SignerConfig, signer: signers.Signer, request: SignRequest,
+            signed_at: dt.datetime, qr_symbol: np.ndarray | None) -> bytes:
     writer = IncrementalPdfFileWriter(io.BytesIO(data))
     page_ref, _ = writer.find_page_for_modification(0)
     media_box = tuple(float(v) for v in page_ref.get_object()["/MediaBox"])
-    if request.kind == "result":
-        draw_qr(writer, qr_payload(request, signed_at), media_box)
-    look = appearance(request, media_box, signed_at, name, config.seal_image)
+    if qr_symbol is not None:
+        draw_qr(writer, qr_symbol, media_box)
+    look = appearance(request, media_box, signed_at, common_name(signer.signing_cert), config.seal_image)
     long_term = config.level in (B_LT, B_LTA)
     meta = signers.PdfSignatureMetadata(
         field_name=FIELD_NAME, subfilter=SigSeedSubFilter.PADES, md_algorithm="sha256", reason=REASON,
@@ -101,8 +116,7 @@ def sign_pdf(data: bytes, config: SignerConfig, request: SignRequest | None = No
     style, field_spec, text = (look.style, look.field, look.text) if look else (None, None, None)
     pdf_signer = signers.PdfSigner(meta, signer=signer, timestamper=timestamper, stamp_style=style,
                                    new_field_spec=field_spec)
-    out = pdf_signer.sign_pdf(writer, output=io.BytesIO(), appearance_text_params=text)
-    return out.getvalue(), Signature(config.level, name, signed_at.isoformat())
+    return pdf_signer.sign_pdf(writer, output=io.BytesIO(), appearance_text_params=text).getvalue()
 
 
 def signature_in(data: bytes, level: str) -> Signature:
