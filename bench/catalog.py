@@ -29,6 +29,7 @@ from sqlalchemy.engine import make_url
 from storage.catalog import Catalog
 from storage.folding import fold
 from storage.indexing import StoredDocument, index_documents
+from storage.keys import doc_key
 from storage.objects import StoredObject
 from storage.search import SearchQuery, search
 
@@ -110,9 +111,10 @@ def _document(n: int, doc_type: str, people: People, rng: random.Random) -> dict
 
 
 def stored(record: dict[str, Any]) -> StoredDocument:
-    prefix = f"docs/{record['agency']}/{record['id']}/v1"
-    return StoredDocument(record, StoredObject(f"{prefix}.pdf", record["sha256"], 50_000, "application/pdf"),
-                          StoredObject(f"{prefix}.json", record["sha256"], 3_000, "application/json"))
+    agency, doc_id = record["agency"], record["id"]
+    return StoredDocument(record, StoredObject(doc_key(agency, doc_id, 1, "pdf"), record["sha256"], 50_000,
+                                               "application/pdf"),
+                          StoredObject(doc_key(agency, doc_id, 1, "json"), record["sha256"], 3_000, "application/json"))
 
 
 def load(catalog: Catalog, docs: int, seed: int) -> tuple[float, list[dict[str, str]]]:

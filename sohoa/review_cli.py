@@ -11,6 +11,7 @@ from ocr.corrections import BadCorrection
 from sohoa.settings import Settings
 from sohoa.storage_cli import Actor, open_catalog
 from storage import audit
+from storage.keys import doc_key
 from storage.objects import ObjectChanged, write_object
 from storage.retrieval import DocumentNotFound
 from workers.correct import correct_document
@@ -41,10 +42,10 @@ def correct_command(
     except (DocumentNotFound, BadCorrection, ObjectChanged, ValueError) as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(1) from None
-    for change in record["corrections"][-1]["changes"]:
-        err.print(f"  {change['target']}: {change['old']!r} -> {change['new']!r}")
-    still = "; ".join(record["review_reasons"])
-    err.print(f"{doc_id} v{record['version']} stored, signed {record['signature']['level']} by "
-              f"{record['signature']['signer']}" + (f"; still to review: {still}" if still else ""))
+    for change in record.corrections[-1].changes:
+        err.print(f"  {change.target}: {change.old!r} -> {change.new!r}")
+    still = "; ".join(record.review_reasons)
+    err.print(f"{doc_id} v{record.version} stored, signed {record.signature.level} by {record.signature.signer}"
+              + (f"; still to review: {still}" if still else ""))
     if output:
-        write_object(store, f"docs/{record['agency']}/{doc_id}/v{record['version']}.pdf", output, record["sha256"])
+        write_object(store, doc_key(record.agency, doc_id, record.version, "pdf"), output, record.sha256)

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 
 from storage import audit
 from storage.catalog import Catalog
+from storage.keys import raw_prefix
 from storage.objects import ObjectStore
 
 BATCH_RECORD = "batch.json"
@@ -18,15 +19,6 @@ def new_batch_id(sha256s: Iterable[str]) -> str:
     """A batch's id: the UTC time and a hash of its files' SHA-256s."""
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
     return f"{stamp}-{hashlib.sha256(''.join(sha256s).encode()).hexdigest()[:8]}"
-
-
-def raw_prefix(agency: str, batch_id: str) -> str:
-    return f"raw/{agency}/{batch_id}/"
-
-
-def raw_key(agency: str, batch_id: str, sha256: str, kind: str) -> str:
-    """Where a batch keeps one raw scan (write-once: the same bytes again is a no-op)."""
-    return f"{raw_prefix(agency, batch_id)}{sha256}.{kind}"
 
 
 def seal_batch(catalog: Catalog, store: ObjectStore, batch_id: str) -> None:

@@ -1,12 +1,14 @@
 """Document JSONs of CONTRACT §2 with realistic Vietnamese fields, stored the way the pipeline stores them."""
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from typing import Any
 
 from storage.batches import seal_batch
 from storage.catalog import Catalog
+from storage.keys import doc_key
 from storage.objects import ObjectStore
 
 AN_ID = "001090012345"  # NGUYỄN VĂN AN
@@ -38,9 +40,9 @@ def store_document(catalog: Catalog, store: ObjectStore, record: dict[str, Any],
     process_batch does."""
     pdf_bytes = pdf_bytes or f"%PDF-1.7\n% signed {record['id']} v{record['version']}\n%%EOF\n".encode()
     record["sha256"] = hashlib.sha256(pdf_bytes).hexdigest()
-    prefix = f"docs/{record['agency']}/{record['id']}/v{record['version']}"
-    pdf = store.put(f"{prefix}.pdf", pdf_bytes, "application/pdf")
-    data = store.put(f"{prefix}.json", json.dumps(record, ensure_ascii=False).encode(), "application/json")
+    key = functools.partial(doc_key, record["agency"], record["id"], record["version"])
+    pdf = store.put(key("pdf"), pdf_bytes, "application/pdf")
+    data = store.put(key("json"), json.dumps(record, ensure_ascii=False).encode(), "application/json")
     catalog.add_document(record, pdf, data, actor)
 
 

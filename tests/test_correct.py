@@ -68,7 +68,8 @@ def _open(data_dir: Path) -> tuple[Catalog, LocalStore]:
 def _correct(data_dir: Path, doc_id: str, assignments: list[str], **options) -> dict:
     catalog, store = _open(data_dir)
     signer = batch_config(data_dir / "out", data_dir).signer
-    return correct_document(catalog, store, doc_id, assignments, signer=signer, actor="reviewer-1", **options)
+    return correct_document(catalog, store, doc_id, assignments, signer=signer, actor="reviewer-1",
+                            **options).to_json()
 
 
 def test_correction_is_a_new_signed_version_and_the_old_one_stays(result_run: tuple[Path, dict],

@@ -7,10 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 from collections.abc import Collection
 from dataclasses import asdict
-from typing import Any
 
 from ingest.manifest import Manifest
 from ocr.corrections import BadCorrection, apply_corrections, parse_assignment
@@ -18,60 +16,57 @@ from ocr.pdfa import PdfInfo, creation_time, relabel
 from signing.revisions import NotSigned, unsigned_original
 from signing.signer import SignerConfig, sign_pdf
 from storage.catalog import Catalog
+from storage.keys import doc_key
 from storage.objects import ObjectStore
-from storage.retention import Retention
 from storage.retrieval import DocumentNotFound
-from workers.record import sign_request
+from workers.record import ChangeRecord, CorrectionRecord, DocumentRecord, SignatureRecord, sign_request
+from workers.sink import store_version
 
 
 def correct_document(catalog: Catalog, store: ObjectStore, doc_id: str, assignments: list[str], *,
                      signer: SignerConfig, actor: str, note: str | None = None, default_agency: str = "LOCAL",
-                     agencies: Collection[str] | None = None) -> dict[str, Any]:
-    """Store version n+1 of ``doc_id`` with ``FIELD=VALUE`` assignments applied; its JSON record.
+                     agencies: Collection[str] | None = None) -> DocumentRecord:
+    """Store version n+1 of ``doc_id`` with ``FIELD=VALUE`` assignments applied; its record.
 
     Raises DocumentNotFound, BadCorrection (a bad assignment, nothing to change, or a stored PDF that cannot be
     signed again)."""
     doc = catalog.document(doc_id)
     if doc is None or (agencies is not None and doc.agency not in agencies):
         raise DocumentNotFound(f"no document {doc_id}")
-    record = json.loads(store.get(doc.json_key))
-    corrected = apply_corrections(record["doc_type"], record["fields"], record.get("records") or [],
+    record = DocumentRecord.from_bytes(store.get(doc.json_key))
+    corrected = apply_corrections(record.doc_type, record.fields, record.records,
                                   [parse_assignment(a) for a in assignments])
     try:
         original = unsigned_original(store.get(doc.pdf_key))
     except NotSigned as exc:
         raise BadCorrection(f"document {doc_id} v{doc.version} cannot be signed again: {exc}") from None
     now = dt.datetime.now(dt.UTC)
-    if corrected.doc_type != record["doc_type"]:
+    if corrected.doc_type != record.doc_type:
         original = relabel(original, PdfInfo(title=f"{corrected.doc_type} {doc_id}", doc_type=corrected.doc_type,
-                                             source=record["source"], created=creation_time(original) or now), now)
-    version = _free_version(store, f"docs/{doc.agency}/{doc_id}/v", doc.version + 1)
-    changes = [asdict(c) for c in corrected.changes]
-    record.update(doc_type=corrected.doc_type, fields=corrected.fields, records=corrected.records,
-                  needs_review=bool(corrected.review_reasons), review_reasons=corrected.review_reasons,
-                  version=version)
-    record["corrections"] = [*record.get("corrections", []), {"version": version, "by": actor,
-                                                              "at": now.isoformat(), "note": note,
-                                                              "changes": changes}]
+                                             source=record.source, created=creation_time(original) or now), now)
+    version = _free_version(store, doc.agency, doc_id, doc.version + 1)
     batch = catalog.batch(doc.batch_id)
     manifest = Manifest.model_validate(batch.manifest if batch else {})
-    request = sign_request(manifest, default_agency, record, creation_time(original) or now)
+    request = sign_request(manifest, default_agency, corrected.doc_type, corrected.fields, record.dossier_code,
+                           creation_time(original) or now)
     pdf_bytes, signature = sign_pdf(original, signer, request)
-    record["sha256"] = hashlib.sha256(pdf_bytes).hexdigest()
-    record["signature"] = {"level": signature.level, "signer": signature.signer, "signed_at": signature.signed_at}
-    retention = Retention.from_dict(record["retention"]) if record.get("retention") else None  # as the first
-    prefix = f"docs/{doc.agency}/{doc_id}/v{version}"
-    pdf = store.put(f"{prefix}.pdf", pdf_bytes, "application/pdf", retention)
-    data = store.put(f"{prefix}.json", json.dumps(record, ensure_ascii=False, indent=1).encode(), "application/json",
-                     retention)
-    catalog.add_document(record, pdf, data, actor, correction={
-        "from_version": doc.version, "changed": [c["target"] for c in changes], "note": note})
-    return record
+    changes = [ChangeRecord(**asdict(c)) for c in corrected.changes]
+    new = record.model_copy(update={
+        "doc_type": corrected.doc_type, "fields": corrected.fields, "records": corrected.records,
+        "needs_review": bool(corrected.review_reasons), "review_reasons": corrected.review_reasons,
+        "version": version, "sha256": hashlib.sha256(pdf_bytes).hexdigest(),
+        "signature": SignatureRecord.of(signature),
+        "corrections": [*record.corrections, CorrectionRecord(version=version, by=actor, at=now.isoformat(),
+                                                              note=note, changes=changes)]})
+    store_version(store, catalog, new, pdf_bytes, actor, correction={
+        "from_version": doc.version, "changed": [c.target for c in changes], "note": note})
+    return new
 
 
-def _free_version(store: ObjectStore, prefix: str, version: int) -> int:
+def _free_version(store: ObjectStore, agency: str, doc_id: str, version: int) -> int:
     """The first version from ``version`` on with no object yet: a correction cut short before its catalog rows
     leaves write-once objects that are never overwritten (they stay as an attempt the catalog does not show)."""
-    while store.exists(f"{prefix}{version}.pdf") or store.exists(f"{prefix}{version}.json"):
+    while store.exists(doc_key(agency, doc_id, version, "pdf")) or store.exists(doc_key(agency, doc_id, version,
+                                                                                        "json")):
         version += 1
     return version

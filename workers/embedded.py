@@ -11,22 +11,24 @@ import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from ingest.batch import InputFile, collect
 from ingest.codes import dossier_code_problem, result_code
 from ingest.limits import Limits
 from ingest.manifest import Manifest
 from ocr.pdfa import PdfInfo
+from ocr.understand import Understanding, understand
 from signing.signer import SignerConfig, signature_in
 from storage.audit import current_user
-from storage.batches import new_batch_id, raw_key, seal_batch
+from storage.batches import new_batch_id, seal_batch
 from storage.catalog import Catalog
+from storage.keys import doc_key, raw_key
 from storage.objects import LocalStore, ObjectStore
 from storage.retention import RetentionPolicy
 from workers.files import FileRun, copy_stored, reuse_file
-from workers.record import document_record, sign_request, understand
+from workers.record import Codes, RetentionRecord, build_record, sign_request
 from workers.segment import DocPlan, split_documents
+from workers.sink import catalog_stored, store_version
 from workers.stages import DocJob, DocOutcome, PageJob, build_document, document_id, init_worker, now, run_page
 from workers.summary import Summary
 
@@ -70,7 +72,8 @@ class _Pending:
     run: FileRun
     plan: DocPlan
     source: str
-    understood: dict[str, Any]
+    found: Understanding
+    codes: Codes
     future: Future[DocOutcome]
 
 
@@ -173,34 +176,30 @@ def _plan_file(run: FileRun, outcomes: list, config: BatchConfig, pool: ProcessP
             summary.documents += 1
             continue
         started = time.monotonic()
-        understood = understand(plan)
+        found = understand(plan.pages)
         summary.understanding_seconds = round(summary.understanding_seconds + time.monotonic() - started, 3)
-        _dossier_codes(understood, plan, config.manifest, summary, catalog)
-        info = PdfInfo(title=f"{understood['doc_type']} {doc_id}", doc_type=understood["doc_type"], source=source,
-                       created=now())
-        job = DocJob(doc_id, [p for p in plan.pages if not p.blank], info, config.signer, work_dir,
-                     sign_request(config.manifest, config.agency, understood, info.created))
-        pending.append(_Pending(run, plan, source, understood, pool.submit(build_document, job)))
+        codes = _dossier_codes(plan, config.manifest, summary, catalog)
+        info = PdfInfo(title=f"{found.doc_type} {doc_id}", doc_type=found.doc_type, source=source, created=now())
+        request = sign_request(config.manifest, config.agency, found.doc_type, found.fields, codes.dossier_code,
+                               info.created)
+        job = DocJob(doc_id, [p for p in plan.pages if not p.blank], info, config.signer, work_dir, request)
+        pending.append(_Pending(run, plan, source, found, codes, pool.submit(build_document, job)))
         run.waiting += 1
     return pending
 
 
-def _dossier_codes(understood: dict[str, Any], plan: DocPlan, manifest: Manifest, summary: Summary,
-                   catalog: Catalog) -> None:
+def _dossier_codes(plan: DocPlan, manifest: Manifest, summary: Summary, catalog: Catalog) -> Codes:
     """The dossier code (a separator sheet's, else the manifest's) and, for a result, its own `-KQ<n>` code,
     numbered on from the results the catalog already holds for that dossier."""
     dossier = (plan.separator.dossier if plan.separator else None) or manifest.dossier_code
     if not dossier:
-        return
-    understood["dossier_code"] = dossier
+        return Codes()
     problem = dossier_code_problem(dossier)
-    if problem:
-        understood["review_reasons"].append(f"separator sheet: {problem}")
-        understood["needs_review"] = True
-    elif manifest.kind == "result":
-        issued = summary.results_per_dossier.get(dossier)
-        summary.results_per_dossier[dossier] = (catalog.results_issued(dossier) if issued is None else issued) + 1
-        understood["result_code"] = result_code(dossier, summary.results_per_dossier[dossier])
+    if problem or manifest.kind != "result":
+        return Codes(dossier, problem=problem)
+    issued = summary.results_per_dossier.get(dossier)
+    summary.results_per_dossier[dossier] = (catalog.results_issued(dossier) if issued is None else issued) + 1
+    return Codes(dossier, result_code(dossier, summary.results_per_dossier[dossier]))
 
 
 def _store_document(item: _Pending, config: BatchConfig, agency: str, summary: Summary, catalog: Catalog,
@@ -219,24 +218,19 @@ def _store_outcome(item: _Pending, config: BatchConfig, agency: str, summary: Su
     if outcome.error:
         item.run.add_failed(item.source, f"the PDF could not be made: {outcome.error}")
         return
-    prefix = f"docs/{agency}/{outcome.doc_id}/v1"
-    if store.exists(f"{prefix}.json"):  # a run cut short stored both objects, not the catalog rows: finish that
-        record = json.loads(store.get(f"{prefix}.json"))
-        catalog.add_document(record, store.stat(f"{prefix}.pdf"), store.stat(f"{prefix}.json"), config.actor)
+    if catalog_stored(store, catalog, agency, outcome.doc_id, 1, config.actor):  # a run cut short stored it
         copy_stored(outcome.doc_id, config.out_dir, catalog, store)
         summary.documents += 1
         return
     pdf_bytes, sha256, signature = outcome.pdf.read_bytes(), outcome.sha256, outcome.signature
-    if store.exists(f"{prefix}.pdf"):  # a run cut short stored the signed PDF: write-once, so that one it is
-        pdf_bytes = store.get(f"{prefix}.pdf")
+    pdf_key = doc_key(agency, outcome.doc_id, 1, "pdf")
+    if store.exists(pdf_key):  # a run cut short stored the signed PDF: write-once, so that one it is
+        pdf_bytes = store.get(pdf_key)
         sha256, signature = hashlib.sha256(pdf_bytes).hexdigest(), signature_in(pdf_bytes, config.signer.level)
-    retention = config.retention.for_document(config.manifest.kind, item.understood["doc_type"], dt.date.today())
-    extra = {"batch": summary.batch, "agency": agency, "version": 1, "retention": retention.to_dict()}
-    record = document_record(outcome.doc_id, item.source, item.plan, item.understood, sha256, signature, extra)
-    json_bytes = json.dumps(record, ensure_ascii=False, indent=1).encode()
-    pdf = store.put(f"{prefix}.pdf", pdf_bytes, "application/pdf", retention)
-    catalog.add_document(record, pdf, store.put(f"{prefix}.json", json_bytes, "application/json", retention),
-                         config.actor)
+    retention = config.retention.for_document(config.manifest.kind, item.found.doc_type, dt.date.today())
+    record = build_record(outcome.doc_id, item.source, item.plan, item.found, item.codes, sha256, signature,
+                          batch=summary.batch, agency=agency, retention=RetentionRecord.of(retention))
+    store_version(store, catalog, record, pdf_bytes, config.actor)
     (config.out_dir / f"{outcome.doc_id}.pdf").write_bytes(pdf_bytes)
-    (config.out_dir / f"{outcome.doc_id}.json").write_bytes(json_bytes)
+    (config.out_dir / f"{outcome.doc_id}.json").write_bytes(record.to_bytes())
     summary.documents += 1

@@ -1,48 +1,151 @@
-"""The document JSON of CONTRACT §2, from a document's pages and what was understood of them."""
+"""The document record of CONTRACT §2: one typed model, built once where a version is made (the pipeline, a
+correction) and serialized at the edge (the JSON stored beside the signed PDF, the API, the web pages)."""
 from __future__ import annotations
 
 import datetime as dt
+import json
+from dataclasses import dataclass
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field
+
 from ingest.manifest import Manifest
-from ocr.understand import understand as understand_pages
+from ocr.understand import Understanding
 from signing.request import SignRequest
 from signing.signer import Signature
+from storage.retention import Retention
 from workers.segment import DocPlan
 
 
-def understand(plan: DocPlan) -> dict[str, Any]:
-    """doc_type, fields, records and the review flags of a document, as the JSON carries them."""
-    found = understand_pages(plan.pages)
-    return {"doc_type": found.doc_type, "doc_type_confidence": found.doc_type_confidence, "fields": found.fields,
-            "records": found.records, "needs_review": found.needs_review, "review_reasons": found.review_reasons}
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
 
-def document_record(doc_id: str, source: str, plan: DocPlan, understood: dict[str, Any], sha256: str,
-                    signature: Signature, extra: dict[str, Any]) -> dict[str, Any]:
+class PageRecord(_Model):
+    index: int  # 1-based, every page of the document (blank ones too)
+    source_page: int  # in the input file, separator and blank pages counted
+    text: str = ""  # left out of search results
+    confidence: float
+    rotation: int = 0
+    skew_deg: float = 0.0
+    blank: bool = False
+    dpi: int
+    pdf_page: int | None = None  # the page of the PDF showing it; None for a blank page (left out)
+
+
+class SignatureRecord(_Model):
+    level: str
+    signer: str
+    signed_at: str  # ISO 8601
+
+    @classmethod
+    def of(cls, signature: Signature) -> SignatureRecord:
+        return cls(level=signature.level, signer=signature.signer, signed_at=signature.signed_at)
+
+
+class RetentionRecord(_Model):
+    retention_class: str = Field(alias="class")
+    until: str | None = None  # ISO date, "permanent", or None (no set period)
+
+    @classmethod
+    def of(cls, retention: Retention) -> RetentionRecord:
+        return cls(retention_class=retention.cls, until=retention.until)
+
+    def policy(self) -> Retention:
+        """What the object store is told to keep."""
+        return Retention(self.retention_class, self.until)
+
+
+class ChangeRecord(_Model):
+    target: str  # full_name, records.3.full_name or doc_type
+    old: str | None
+    new: str | None  # None: removed
+
+
+class CorrectionRecord(_Model):
+    version: int
+    by: str
+    at: str  # ISO 8601
+    note: str | None = None
+    changes: list[ChangeRecord] = []
+
+
+class DocumentRecord(_Model):
+    id: str
+    source: str
+    doc_type: str
+    doc_type_confidence: float
+    fields: dict[str, str] = {}
+    records: list[dict[str, str | int]] = []
+    pages: list[PageRecord]
+    needs_review: bool = False
+    review_reasons: list[str] = []
+    pdf: str
+    sha256: str
+    signature: SignatureRecord
+    batch: str
+    agency: str
+    version: int
+    retention: RetentionRecord | None = None  # absent from documents stored before retention classes
+    dossier_code: str | None = None
+    result_code: str | None = None
+    corrections: list[CorrectionRecord] = []
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON object as stored: keys the document does not have (codes, corrections) are left out."""
+        data = self.model_dump(mode="json", by_alias=True)
+        for key in ("retention", "dossier_code", "result_code"):
+            if data[key] is None:
+                del data[key]
+        if not data["corrections"]:
+            del data["corrections"]
+        return data
+
+    def to_bytes(self) -> bytes:
+        return json.dumps(self.to_json(), ensure_ascii=False, indent=1).encode()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> DocumentRecord:
+        return cls.model_validate_json(data)
+
+
+@dataclass(frozen=True)
+class Codes:
+    """A document's one-stop codes: its dossier's (a separator sheet's, else the manifest's) and, for a result, its
+    own ``<dossier>-KQ<n>``; ``problem`` says why a separator sheet's dossier code is doubtful."""
+    dossier_code: str | None = None
+    result_code: str | None = None
+    problem: str | None = None
+
+
+def build_record(doc_id: str, source: str, plan: DocPlan, found: Understanding, codes: Codes, sha256: str,
+                 signature: Signature, *, batch: str, agency: str, retention: RetentionRecord) -> DocumentRecord:
+    """Version 1 of a document made by the pipeline."""
+    reasons = [*found.review_reasons, *([f"separator sheet: {codes.problem}"] if codes.problem else [])]
+    return DocumentRecord(
+        id=doc_id, source=source, doc_type=found.doc_type, doc_type_confidence=found.doc_type_confidence,
+        fields=found.fields, records=found.records, pages=page_records(plan), needs_review=bool(reasons),
+        review_reasons=reasons, pdf=f"{doc_id}.pdf", sha256=sha256, signature=SignatureRecord.of(signature),
+        batch=batch, agency=agency, version=1, retention=retention, dossier_code=codes.dossier_code,
+        result_code=codes.result_code)
+
+
+def page_records(plan: DocPlan) -> list[PageRecord]:
+    """Every page of a document as the record lists it; blank pages have no page in the PDF."""
     pages, shown = [], 0
     for index, page in enumerate(plan.pages, 1):
         shown += not page.blank
-        pages.append({"index": index, "source_page": page.number, "text": page.text,
-                      "confidence": page.confidence, "rotation": page.rotation, "skew_deg": page.skew_deg,
-                      "blank": page.blank, "dpi": round(page.dpi), "pdf_page": None if page.blank else shown})
-    return {
-        "id": doc_id,
-        "source": source,
-        **understood,
-        "pages": pages,
-        "pdf": f"{doc_id}.pdf",
-        "sha256": sha256,
-        "signature": {"level": signature.level, "signer": signature.signer, "signed_at": signature.signed_at},
-        **extra,
-    }
+        pages.append(PageRecord(index=index, source_page=page.number, text=page.text, confidence=page.confidence,
+                                rotation=page.rotation, skew_deg=page.skew_deg, blank=page.blank,
+                                dpi=round(page.dpi), pdf_page=None if page.blank else shown))
+    return pages
 
 
-def sign_request(manifest: Manifest, agency: str, understood: dict[str, Any], scanned_at: dt.datetime) -> SignRequest:
+def sign_request(manifest: Manifest, agency: str, doc_type: str, fields: dict[str, str], dossier_code: str | None,
+                 scanned_at: dt.datetime) -> SignRequest:
     """What a document's signature shows, from its batch manifest and what was understood (CONTRACT §6);
     ``agency`` names the agency when the manifest does not."""
     return SignRequest(kind=manifest.kind, agency_name=manifest.agency_name or manifest.agency or agency,
                        operator=manifest.operator, scanned_at=scanned_at,
-                       dossier_code=understood.get("dossier_code") or manifest.dossier_code,
-                       procedure_code=manifest.procedure_code, personal_id=understood["fields"].get("personal_id"),
-                       doc_type=understood["doc_type"])
+                       dossier_code=dossier_code or manifest.dossier_code, procedure_code=manifest.procedure_code,
+                       personal_id=fields.get("personal_id"), doc_type=doc_type)

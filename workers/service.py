@@ -23,8 +23,9 @@ from ingest.errors import InputError
 from ingest.limits import Limits
 from ingest.manifest import Manifest
 from ingest.sniff import Kind, sniff
-from storage.batches import new_batch_id, raw_key, raw_prefix
+from storage.batches import new_batch_id
 from storage.catalog import Catalog
+from storage.keys import raw_key, raw_prefix
 from storage.objects import CHUNK, ObjectExists, ObjectStore, write_object
 from storage.schema import Batch
 from workers.embedded import CONTENT_TYPES, BatchConfig, Reporter, process_batch
