@@ -164,7 +164,7 @@ def measure(catalog: Catalog, sample: list[dict[str, str]], queries: int, seed: 
 
 def run(name: str, url: str, docs: int, queries: int, seed: int) -> dict[str, Any]:
     print(f"{name}: loading {docs} documents into {make_url(url)!r}", flush=True)
-    catalog = Catalog(url)
+    catalog = Catalog.migrated(url)
     seconds, sample = load(catalog, docs, seed)
     print(f"{name}: loaded in {seconds:.0f} s; timing {queries} searches of each kind", flush=True)
     result = {"load_seconds": round(seconds), **measure(catalog, sample, queries, seed)}

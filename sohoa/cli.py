@@ -23,6 +23,7 @@ from sohoa.export_cli import export_app
 from sohoa.jobs import batch_config
 from sohoa.review_cli import register as register_review_commands
 from sohoa.settings import Settings
+from sohoa.storage_cli import open_catalog
 from sohoa.storage_cli import register as register_storage_commands
 from sohoa.users_cli import users_app
 from workers.embedded import Reporter, process_batch
@@ -128,6 +129,7 @@ def worker(
         _usage_error("SOHOA_REDIS_URL is not set: a worker takes its jobs from Redis "
                      "(without it, `sohoa serve` runs uploaded batches itself)")
     logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    open_catalog(settings)  # the schema brought up to date before any job opens it
     try:
         work(settings.redis_url, queues or [QUEUE], burst)
     except RedisError as exc:

@@ -25,6 +25,7 @@ from storage.search import BadCursor, SearchQuery, search
 
 audit_app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
 catalog_app = typer.Typer(help="The catalog (derived from the object store).", no_args_is_help=True)
+db_app = typer.Typer(help="The catalog's database schema.", no_args_is_help=True)
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
 
@@ -46,6 +47,7 @@ def register(app: typer.Typer) -> None:
         app.command(command.__name__.removesuffix("_command"))(command)
     app.add_typer(audit_app, name="audit")
     app.add_typer(catalog_app, name="catalog")
+    app.add_typer(db_app, name="db")
 
 
 def search_command(
@@ -192,11 +194,17 @@ def audit_verify() -> None:
     raise typer.Exit(1 if problems else 0)
 
 
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Bring the catalog's schema up to date (serve, worker, process and the other commands do so at start)."""
+    print(f"the catalog's schema is at revision {open_catalog().revision}")
+
+
 @catalog_app.command("rebuild")
 def catalog_rebuild(actor: Actor = "") -> None:
     """Make the catalog again from the object store alone (the audit log is kept)."""
     settings = Settings.from_env()
-    report = rebuild(Catalog(settings.database_url, drop_legacy=True), settings.object_store(),
+    report = rebuild(Catalog.migrated(settings.database_url, drop_legacy=True), settings.object_store(),
                      actor=actor or audit.current_user())
     print(f"catalog rebuilt: {report.batches} batches, {report.documents} document versions, "
           f"{report.raw_objects} raw scans")
@@ -204,7 +212,7 @@ def catalog_rebuild(actor: Actor = "") -> None:
 
 def open_catalog(settings: Settings | None = None) -> Catalog:
     try:
-        return Catalog((settings or Settings.from_env()).database_url)
+        return Catalog.migrated((settings or Settings.from_env()).database_url)
     except CatalogError as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(1) from None

@@ -1,4 +1,8 @@
-"""The catalog in SQLite (default) or PostgreSQL: opened through its Alembic migrations, written by the pipeline.
+"""The catalog in SQLite (default) or PostgreSQL, written by the pipeline.
+
+Its schema is brought up to date by ``Catalog.migrated`` (``sohoa db upgrade``, and the start of ``serve``,
+``worker``, ``process`` and every other command) under a lock — a PostgreSQL advisory lock, or a file lock beside an
+SQLite database — because Alembic is not safe to run twice at once; ``Catalog()`` itself only checks the revision.
 
 It is derived data for search and reporting — the object store is the record of truth and ``storage.rebuild``
 makes the catalog again from it — except the audit log, which lives here only. A new migration is made with
@@ -7,12 +11,19 @@ makes the catalog again from it — except the audit log, which lives here only.
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
+import threading
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, func, insert, inspect, select, text, update
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, create_engine, event, func, insert, inspect, select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
@@ -34,16 +45,31 @@ def now() -> dt.datetime:
 
 
 class Catalog:
-    def __init__(self, url: str, *, drop_legacy: bool = False) -> None:
+    def __init__(self, url: str) -> None:
+        """Open a catalog whose schema is current; CatalogError when it is not (``Catalog.migrated`` makes it so)."""
         self.engine = _engine(url)
-        if _is_legacy(self.engine):
-            if not drop_legacy:
-                raise CatalogError(f"the catalog at {self.engine.url!r} predates migrations: "
-                                   "run `sohoa catalog rebuild` to make it again from the object store")
-            with self.engine.begin() as connection:
-                for table in LEGACY_TABLES:
-                    connection.execute(text(f"DROP TABLE IF EXISTS {table}"))
-        migrate(self.engine)
+        current, head = _revision(self.engine), _head_revision()
+        if current != head:
+            self.engine.dispose()
+            raise CatalogError(f"the catalog's schema is at revision {current or 'none'}, this sohoa needs {head}: "
+                               "run `sohoa db upgrade`")
+
+    @classmethod
+    def migrated(cls, url: str, *, drop_legacy: bool = False) -> Catalog:
+        """Bring the schema up to date (under the migration lock; nothing to do when it is current), then open it.
+        ``drop_legacy``: a catalog made before migrations existed is dropped (``catalog rebuild`` makes it again)."""
+        engine = _engine(url)
+        try:
+            if _revision(engine) != _head_revision():
+                with _migration_lock(engine) as connection:
+                    _upgrade(connection, drop_legacy)
+        finally:
+            engine.dispose()
+        return cls(url)
+
+    @property
+    def revision(self) -> str | None:
+        return _revision(self.engine)
 
     @property
     def dialect(self) -> str:
@@ -148,13 +174,50 @@ class Catalog:
             connection.execute(text(statement))
 
 
-def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest migration (run on every open; a no-op when it is current)."""
+def _config() -> Config:
     config = Config()
     config.set_main_option("script_location", "storage:migrations")
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    return config
+
+
+@cache
+def _head_revision() -> str | None:
+    return ScriptDirectory.from_config(_config()).get_current_head()
+
+
+def _revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+_THREADS = threading.Lock()  # the file lock orders processes; threads of one process wait here first
+_PG_LOCK = 0x736F686F61  # "sohoa": the advisory lock key of catalog migrations
+
+
+@contextmanager
+def _migration_lock(engine: Engine) -> Iterator[Connection]:
+    """A transaction that holds the catalog's migration lock: no two migrations run at once, in any process."""
+    with _THREADS, ExitStack() as held:
+        database = engine.url.database
+        if engine.dialect.name == "sqlite" and database not in (None, "", ":memory:"):
+            lock = held.enter_context(open(f"{database}.migrate-lock", "a+b"))  # noqa: SIM115 - held until the end
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        connection = held.enter_context(engine.begin())
+        if engine.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK})
+        yield connection
+
+
+def _upgrade(connection: Connection, drop_legacy: bool) -> None:
+    if _is_legacy(connection):
+        if not drop_legacy:
+            raise CatalogError(f"the catalog at {connection.engine.url!r} predates migrations: "
+                               "run `sohoa catalog rebuild` to make it again from the object store")
+        for table in LEGACY_TABLES:
+            connection.execute(text(f"DROP TABLE IF EXISTS {table}"))
+    config = _config()
+    config.attributes["connection"] = connection
+    command.upgrade(config, "head")
 
 
 def _engine(url: str) -> Engine:
@@ -177,6 +240,6 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _is_legacy(engine: Engine) -> bool:
-    tables = set(inspect(engine).get_table_names())
+def _is_legacy(connection: Connection) -> bool:
+    tables = set(inspect(connection).get_table_names())
     return "documents" in tables and "alembic_version" not in tables

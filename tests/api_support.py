@@ -50,5 +50,5 @@ def env_settings(data_dir: Path, monkeypatch: pytest.MonkeyPatch, **env: str) ->
 
 def bearer(settings: Settings, name: str, role: str, agencies: list[str] | None = None) -> dict[str, str]:
     """The Authorization header of a new user."""
-    token = add_user(Catalog(settings.database_url), name, role, agencies, actor="test-admin")
+    token = add_user(Catalog.migrated(settings.database_url), name, role, agencies, actor="test-admin")
     return {"Authorization": f"Bearer {token}"}

@@ -128,7 +128,7 @@ def catalog_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]
 
 @pytest.fixture
 def catalog(catalog_url: str) -> Iterator[Catalog]:
-    opened = Catalog(catalog_url)
+    opened = Catalog.migrated(catalog_url)
     yield opened
     opened.engine.dispose()
 

@@ -109,7 +109,7 @@ def test_an_upload_is_queued_on_redis_and_run_by_a_worker(tmp_path: Path, monkey
         done = httpx.get(f"{url}/api/batches/{batch_id}", headers=archivist).json()
     assert done == {"id": batch_id, "status": "done", "documents": 2, "pages": 2, "done": 2, "failed": [],
                     "skipped": [], "rescan": []}, worker.stderr
-    catalog = Catalog(settings.database_url)
+    catalog = Catalog.migrated(settings.database_url)
     with Session(catalog.engine) as session:
         docs = session.scalars(select(Document).where(Document.batch_id == batch_id)).all()
         uploads = session.execute(select(AuditEvent.actor, AuditEvent.subject)
@@ -139,7 +139,7 @@ def test_without_redis_the_service_runs_the_batch_itself(tmp_path: Path, monkeyp
         status = _wait_until_finished(url, batch_id, scanner)
     assert (status["status"], status["documents"], status["pages"], status["done"]) == ("done", 1, 1, 1), status
     assert Catalog(settings.database_url).batch(batch_id).agency == "H40.01"  # SOHOA_AGENCY: no manifest
-    with Session(Catalog(settings.database_url).engine) as session:
+    with Session(Catalog.migrated(settings.database_url).engine) as session:
         assert session.scalars(select(Document.source).where(Document.batch_id == batch_id)).all() == [name]
 
 
@@ -149,7 +149,7 @@ def test_who_may_upload_what(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sc
     scanner = bearer(settings, THU, "scanner", ["H40.01"])
     officer = bearer(settings, "officer", "officer", ["H40.01"])
     archivist = bearer(settings, "archivist", "archivist")
-    catalog = Catalog(settings.database_url)
+    catalog = Catalog.migrated(settings.database_url)
     other = "20240504T080000-0badc0de"
     catalog.start_batch(other, "H40.02", "result", {}, status="queued")
     name, data = next(iter(scans.items()))
@@ -210,7 +210,7 @@ def test_a_batch_left_queued_runs_at_start_and_a_crash_fails_it(tmp_path: Path,
     settings = env_settings(tmp_path, monkeypatch)
     scanner = bearer(settings, THU, "scanner")
     left = "20240504T080000-0badc0de"  # queued, then the service stopped; its upload record is gone
-    Catalog(settings.database_url).start_batch(left, "H40.01", None, {}, status="queued")
+    Catalog.migrated(settings.database_url).start_batch(left, "H40.01", None, {}, status="queued")
     with serve_in_thread(settings) as url:
         status = _wait_until_finished(url, left, scanner, timeout=30)
     assert status["status"] == "failed", status
@@ -229,7 +229,7 @@ class _RecordingCatalog(Catalog):
 
 
 def test_progress_is_written_at_most_once_a_second_and_never_after_the_end(tmp_path: Path) -> None:
-    catalog = _RecordingCatalog(f"sqlite:///{tmp_path / 'catalog.db'}")
+    catalog = _RecordingCatalog.migrated(f"sqlite:///{tmp_path / 'catalog.db'}")
     catalog.start_batch("b", "H40.01", None, {})
     reporter = CatalogProgress(catalog, "b")
     reporter.begin(5)

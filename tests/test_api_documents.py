@@ -59,7 +59,7 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
     documents whose stored objects are damaged later, and a user of each role."""
     with pytest.MonkeyPatch.context() as monkeypatch:
         settings = env_settings(tmp_path_factory.mktemp("api-data"), monkeypatch)
-        catalog, store = Catalog(settings.database_url), settings.object_store()
+        catalog, store = Catalog.migrated(settings.database_url), settings.object_store()
         signer = SignerConfig(settings.development_keys().signer_p12)
         store_sample(catalog, store)
         catalog.start_batch(BATCH, "H40.01", "result", {"agency": "H40.01"})

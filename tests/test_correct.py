@@ -62,7 +62,7 @@ def data_dir(result_run: tuple[Path, dict], tmp_path: Path) -> Path:
 
 
 def _open(data_dir: Path) -> tuple[Catalog, LocalStore]:
-    return Catalog(f"sqlite:///{data_dir / 'catalog.db'}"), LocalStore(data_dir / "objects")
+    return Catalog.migrated(f"sqlite:///{data_dir / 'catalog.db'}"), LocalStore(data_dir / "objects")
 
 
 def _correct(data_dir: Path, doc_id: str, assignments: list[str], **options) -> dict:

@@ -145,7 +145,7 @@ def test_running_again_duplicates_nothing_and_reads_no_page_again(sample_run: Ru
     first = sample_run.summary
     assert (summary.pages, summary.blank_pages) == (first.pages, first.blank_pages)
     assert (summary.failed, summary.skipped, summary.rescan) == (first.failed, first.skipped, first.rescan)
-    with Session(Catalog(again.database_url).engine) as session:
+    with Session(Catalog.migrated(again.database_url).engine) as session:
         assert session.scalar(select(func.count()).select_from(Document)) == 7
 
 

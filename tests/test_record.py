@@ -33,7 +33,7 @@ def test_an_unknown_key_is_refused_not_dropped() -> None:
 
 
 def test_the_sink_stores_only_a_record_that_names_its_pdf(tmp_path: Path) -> None:
-    catalog, store = Catalog(f"sqlite:///{tmp_path / 'catalog.db'}"), LocalStore(tmp_path / "objects")
+    catalog, store = Catalog.migrated(f"sqlite:///{tmp_path / 'catalog.db'}"), LocalStore(tmp_path / "objects")
     pdf = b"%PDF-1.7 signed\n%%EOF\n"
     record = DocumentRecord.model_validate(document("kh-1", "marriage_certificate", {"wife_name": "LÊ THỊ HOA"}))
     with pytest.raises(ValueError, match="SHA-256"):

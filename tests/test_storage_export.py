@@ -134,7 +134,7 @@ def test_a_book_exports_signed_pdfs_a_spreadsheet_and_checksums(catalog: Catalog
 
 
 def test_an_unknown_book_is_an_error_and_leaves_no_file(tmp_path: Path, signer: SignerConfig) -> None:
-    catalog, store = Catalog(f"sqlite:///{tmp_path / 'catalog.db'}"), LocalStore(tmp_path / "objects")
+    catalog, store = Catalog.migrated(f"sqlite:///{tmp_path / 'catalog.db'}"), LocalStore(tmp_path / "objects")
     store_book(catalog, store, signer)
     out = tmp_path / "out" / "book.zip"
     out.parent.mkdir()
@@ -145,7 +145,7 @@ def test_an_unknown_book_is_an_error_and_leaves_no_file(tmp_path: Path, signer: 
 
 
 def test_a_changed_stored_pdf_stops_the_export(tmp_path: Path, signer: SignerConfig) -> None:
-    catalog, store = Catalog(f"sqlite:///{tmp_path / 'catalog.db'}"), LocalStore(tmp_path / "objects")
+    catalog, store = Catalog.migrated(f"sqlite:///{tmp_path / 'catalog.db'}"), LocalStore(tmp_path / "objects")
     store_book(catalog, store, signer)
     changed = tmp_path / "objects/docs/H40.01/two-pages/v1.pdf"
     changed.chmod(0o644)
@@ -161,7 +161,7 @@ def test_the_cli_writes_the_zip_and_exits_1_for_an_unknown_book(tmp_path: Path,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOHOA_DATA_DIR", str(tmp_path))
     monkeypatch.delenv("SOHOA_DATABASE_URL", raising=False)
-    catalog = Catalog(f"sqlite:///{tmp_path / 'catalog.db'}")
+    catalog = Catalog.migrated(f"sqlite:///{tmp_path / 'catalog.db'}")
     store_book(catalog, LocalStore(tmp_path / "objects"), SignerConfig(ensure_dev_keys(tmp_path / "keys").signer_p12))
     runner = CliRunner()
     result = runner.invoke(app, ["export", "book", BOOK, "--out", str(tmp_path / "book.zip"), "--actor", "luu.tru"])

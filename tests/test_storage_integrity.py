@@ -64,7 +64,7 @@ def test_fixity_checks_only_what_is_due_unless_all(catalog: Catalog, local_store
 def test_the_cli_exits_1_on_damage(catalog_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOHOA_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("SOHOA_DATABASE_URL", catalog_url)
-    catalog, store = Catalog(catalog_url), LocalStore(tmp_path / "objects")
+    catalog, store = Catalog.migrated(catalog_url), LocalStore(tmp_path / "objects")
     store_sample(catalog, store)
     runner = CliRunner()
     assert runner.invoke(app, ["fixity"]).exit_code == 0

@@ -53,7 +53,7 @@ def test_a_rebuilt_catalog_answers_the_same(store_under_test: StoreUnderTest, ca
             batches_before
         assert connection.scalar(select(func.count()).where(AuditEvent.action == "rebuild")) == 1
     lose_everything(catalog)  # the catalog is lost, audit log included: only the object store is left
-    fresh = Catalog(catalog.engine.url.render_as_string(hide_password=False))
+    fresh = Catalog.migrated(catalog.engine.url.render_as_string(hide_password=False))
     rebuild(fresh, store, actor="archivist")
     assert answers(fresh) == before
     assert check_fixity(fresh, store, actor="archivist").checked == 18  # and the new audit log is anchored
@@ -72,7 +72,7 @@ def lose_everything(catalog: Catalog) -> None:
 
 
 def test_raw_scans_and_batches_without_a_record_are_rebuilt(tmp_path: Path) -> None:
-    store, catalog = LocalStore(tmp_path / "objects"), Catalog(f"sqlite:///{tmp_path / 'c.db'}")
+    store, catalog = LocalStore(tmp_path / "objects"), Catalog.migrated(f"sqlite:///{tmp_path / 'c.db'}")
     catalog.add_raw_object(store.put("raw/H40.01/b9/ab.png", b"scan", "image/png"), "b9", "thu")
     store_document(catalog, store, document("bc-9", "birth_certificate", {"full_name": "VŨ THỊ NGA"}, batch="b9"))
     report = rebuild(catalog, store, actor="archivist")  # b9 never finished: it has no batch.json
@@ -84,7 +84,7 @@ def test_raw_scans_and_batches_without_a_record_are_rebuilt(tmp_path: Path) -> N
 def cli_env(catalog_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Catalog]:
     monkeypatch.setenv("SOHOA_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("SOHOA_DATABASE_URL", catalog_url)
-    catalog = Catalog(catalog_url)
+    catalog = Catalog.migrated(catalog_url)
     store_sample(catalog, LocalStore(tmp_path / "objects"))
     yield catalog
     catalog.engine.dispose()

@@ -62,7 +62,7 @@ def test_object_lock_follows_each_documents_class(moto_endpoint: str) -> None:
 
 
 def test_the_catalog_keeps_each_versions_class(tmp_path) -> None:
-    catalog, store = Catalog(f"sqlite:///{tmp_path / 'catalog.db'}"), LocalStore(tmp_path / "objects")
+    catalog, store = Catalog.migrated(f"sqlite:///{tmp_path / 'catalog.db'}"), LocalStore(tmp_path / "objects")
     page = document("so-kt-2019", "death_register_page", {}, records=[{"registration_number": "31"}])
     page["retention"] = Retention("registry_book", "permanent").to_dict()
     store_document(catalog, store, page)

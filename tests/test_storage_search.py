@@ -137,7 +137,7 @@ def test_a_new_version_replaces_the_old_one_in_search(catalog: Catalog, tmp_path
 
 def test_migrations_leave_a_current_catalog_as_it_is(catalog_url: str) -> None:
     for _ in range(2):
-        opened = Catalog(catalog_url)
+        opened = Catalog.migrated(catalog_url)
         with opened.engine.connect() as connection:
             assert connection.scalar(text("SELECT version_num FROM alembic_version")) == "0004"
         opened.engine.dispose()
@@ -153,7 +153,7 @@ def test_an_older_catalog_is_upgraded_in_place(tmp_path: Path) -> None:
         command.upgrade(config, "0001")
         connection.execute(text("INSERT INTO batches (id, agency, manifest, status, summary, created_at) "
                                 "VALUES ('b1', 'H40', '{}', 'done', '{}', '2024-05-04')"))
-    catalog = Catalog(url)
+    catalog = Catalog.migrated(url)
     assert catalog.batch("b1").agency == "H40"
     assert {"retention_class", "retain_until"} <= {c["name"] for c in inspect(catalog.engine).get_columns("documents")}
 
@@ -162,5 +162,5 @@ def test_a_catalog_older_than_migrations_is_refused_until_rebuilt(tmp_path: Path
     legacy = tmp_path / "legacy.db"
     sqlite3.connect(legacy).executescript("CREATE TABLE documents (id TEXT, version INT); CREATE TABLE pages (x INT);")
     with pytest.raises(CatalogError, match="catalog rebuild"):
-        Catalog(f"sqlite:///{legacy}")
-    Catalog(f"sqlite:///{legacy}", drop_legacy=True).engine.dispose()
+        Catalog.migrated(f"sqlite:///{legacy}")
+    Catalog.migrated(f"sqlite:///{legacy}", drop_legacy=True).engine.dispose()

@@ -43,5 +43,5 @@ def test_cli_prints_the_token_once(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     done = CliRunner().invoke(app, ["users", "add", "scanner-1", "--role", "scanner", "--agency", "H40.01"])
     assert done.exit_code == 0, done.output
     token = done.stdout.strip().splitlines()[-1]
-    assert caller_for(Catalog(f"sqlite:///{tmp_path / 'catalog.db'}"), token).role == "scanner"
+    assert caller_for(Catalog.migrated(f"sqlite:///{tmp_path / 'catalog.db'}"), token).role == "scanner"
     assert CliRunner().invoke(app, ["users", "add", "x", "--role", "boss"]).exit_code == 2

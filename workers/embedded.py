@@ -90,7 +90,7 @@ def process_batch(inputs: list[str], config: BatchConfig, reporter: Reporter | N
     config.out_dir.mkdir(parents=True, exist_ok=True)
     (config.data_dir / "work").mkdir(parents=True, exist_ok=True)
     store = config.object_store()
-    catalog = Catalog(config.database_url)
+    catalog = Catalog.migrated(config.database_url)
     if config.batch_id:
         catalog.resume_batch(summary.batch)
     else:

@@ -11,6 +11,7 @@ from sohoa.api.deps import Resources
 from sohoa.api.routers import batches, documents, health, keys, reports, verify
 from sohoa.batch_queue import BatchRunner
 from sohoa.settings import Settings
+from storage.catalog import Catalog
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -18,6 +19,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await asyncio.to_thread(Catalog.migrated, settings.database_url)  # before anything opens it
         runner.start()
         yield
         await asyncio.to_thread(runner.close)
