@@ -22,7 +22,7 @@ from storage.schema import AuditEvent, AuditHead
 
 ANCHORS = "audit/anchors/"
 ACTIONS = ("upload", "processing", "signing", "download", "view", "correction", "fixity", "search", "rebuild",
-           "export", "user")  # view: a document's data (fields, page texts) was read
+           "export", "user", "sign-in", "sign-out")  # view: a document's data (fields, page texts) was read
 
 
 @dataclass(frozen=True)

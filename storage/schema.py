@@ -148,10 +148,25 @@ class ProcessedFile(Base):
 
 
 class User(Base):
-    """Who may call the HTTP API: a role, the agencies it sees (None: all) and the SHA-256 of its bearer token."""
+    """Who may use sohoa: a role, the agencies it sees (None: all), the SHA-256 of its bearer token (API clients) and
+    the argon2 hash of its password (people signing in to the web interface); either may be absent."""
     __tablename__ = "users"
     name: Mapped[str] = mapped_column(String(128), primary_key=True)
     role: Mapped[str] = mapped_column(String(16))
     agencies: Mapped[list[str] | None] = mapped_column(JSON)
-    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    token_sha256: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class WebSession(Base):
+    """A signed-in person's session: only the SHA-256 of the id in its cookie is kept, beside its CSRF token."""
+    __tablename__ = "web_sessions"
+    id_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_name: Mapped[str] = mapped_column(ForeignKey("users.name", ondelete="CASCADE"), index=True)
+    csrf: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

@@ -14,7 +14,7 @@ from sohoa.sample import SampleFile, write_sample_batch
 from workers.embedded import BatchConfig, process_batch
 from workers.summary import Summary
 
-pytest_plugins = ["storage_backends"]  # object stores and catalogs for the storage tests
+pytest_plugins = ["storage_backends", "web_support"]  # object stores and catalogs; the web interface
 
 
 @dataclass

@@ -6,11 +6,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 
 from sohoa.api.deps import Resources
 from sohoa.api.routers import batches, documents, health, keys, reports, verify
 from sohoa.batch_queue import BatchRunner
 from sohoa.settings import Settings
+from sohoa.web.app import mount_web
 from storage.catalog import Catalog
 
 
@@ -24,8 +26,8 @@ def create_app(settings: Settings) -> FastAPI:
         yield
         await asyncio.to_thread(runner.close)
 
-    app = FastAPI(title="sohoa", summary="Scans in; signed, searchable PDF/A and structured data out.",
-                  lifespan=lifespan)
+    app = FastAPIOffline(title="sohoa", summary="Scans in; signed, searchable PDF/A and structured data out.",
+                         lifespan=lifespan, static_url="/static/api-docs")  # Swagger UI and ReDoc with no CDN
     app.state.settings = settings
     app.state.resources = Resources(settings)
     app.state.batch_runner = runner
@@ -35,4 +37,5 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(documents.router)
     app.include_router(verify.router)
     app.include_router(reports.router)
+    mount_web(app)
     return app
