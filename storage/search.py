@@ -1,9 +1,10 @@
 """Search over the catalog's latest document versions: the library call behind ``sohoa search`` and the API.
 
 Filters combine with AND: personal ID, a person's full name (diacritics, case and spacing folded) in any name
-field or register entry, document type, document number, agency, batch, a date range over the date fields, and
-full text over field values, register entries and OCR text (which also finds parts of names). With text,
-results are ranked by relevance (bm25 / ts_rank), then newest signature first; without, newest signature first.
+field or register entry, document type, document number, agency, batch, a date range over the date fields, whether
+a person must review it, and full text over field values, register entries and OCR text (which also finds parts of
+names). With text, results are ranked by relevance (bm25 / ts_rank), then newest signature first; without, newest
+signature first, or oldest first for the review queue.
 The order depends on the documents only (a rebuilt catalog answers in the same order). Pages are cut by an
 opaque cursor bound to the query. Every search is an audit event.
 """
@@ -48,9 +49,12 @@ class SearchQuery:
     batch: str | None = None
     date_from: dt.date | None = None
     date_to: dt.date | None = None
+    needs_review: bool | None = None  # True: the review queue; False: only documents nobody needs to look at
+    oldest_first: bool = False  # the review queue is worked from its oldest document
 
     def params(self) -> dict[str, str]:
-        return {k: str(v) for k, v in asdict(self).items() if v not in (None, "")}
+        return {k: str(v) for k, v in asdict(self).items() if v not in (None, "") and not (k == "oldest_first"
+                                                                                             and not v)}
 
 
 @dataclass(frozen=True)
@@ -80,6 +84,10 @@ def search(catalog: Catalog, query: SearchQuery, *, actor: str, agencies: Collec
             rank, signed_at, doc_id = after
             statement = statement.where(or_(match.c.rank > rank,
                                             and_(match.c.rank == rank, newest < tuple_(signed_at, doc_id))))
+    elif query.oldest_first:
+        statement = statement.order_by(docs.c.signed_at, docs.c.id)
+        if after:
+            statement = statement.where(newest > tuple_(*after))
     else:
         statement = statement.order_by(docs.c.signed_at.desc(), docs.c.id.desc())
         if after:
@@ -111,6 +119,8 @@ def _filters(query: SearchQuery, agencies: Collection[str] | None) -> list[Colum
                           (docs.c.doc_type, query.doc_type)):
         if value:
             filters.append(column == value)
+    if query.needs_review is not None:
+        filters.append(docs.c.needs_review.is_(query.needs_review))
     if query.personal_id:
         filters.append(docs.c.pk.in_(_documents_with(
             and_(Field.folded == fold(query.personal_id), Field.name.in_(PERSONAL_ID_FIELDS)))))

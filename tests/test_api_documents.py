@@ -3,13 +3,17 @@ the sample documents and really signed PDFs; tokens of users of each role. Searc
 json` prints, documents of other agencies are not there, PDFs leave checked and audited, uploads are verified."""
 from __future__ import annotations
 
+import io
 import json
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import httpx
+import pikepdf
 import pytest
 from api_support import bearer, env_settings, serve_in_thread
+from PIL import Image
 from signing_support import small_pdf
 from sqlalchemy import select
 from storage_backends import StoreUnderTest
@@ -232,3 +236,25 @@ def test_reads_are_audited_under_the_callers_name(api: Api) -> None:
     search_details = json.loads(events[2].details)
     assert search_details["query"] == {"personal_id": AN_ID} and search_details["agencies"] == ["H40.01"]
     assert json.loads(events[0].details)["sha256"] == api.catalog.document("kh-ky").sha256
+
+
+def test_a_page_is_shown_as_its_signed_pdf_prints_it(api: Api) -> None:
+    reply = api.get("/api/documents/kh-ky/pages/1.png", "reviewer", dpi=72)
+    assert reply.status_code == 200 and reply.headers["content-type"] == "image/png"
+    with pikepdf.open(io.BytesIO(api.signed)) as pdf:
+        box = [float(v) for v in pdf.pages[0].mediabox]
+    assert Image.open(io.BytesIO(reply.content)).size == (math.ceil(box[2] - box[0]), math.ceil(box[3] - box[1]))
+    again = httpx.get(f"{api.url}/api/documents/kh-ky/pages/1.png", params={"dpi": 72}, timeout=30,
+                      headers={**api.headers["reviewer"], "If-None-Match": reply.headers["etag"]})
+    assert again.status_code == 304 and not again.content
+    assert api.get("/api/documents/kh-ky/pages/1.png", "officer").headers["etag"] != reply.headers["etag"]  # 110 dpi
+    for path, who, words in (("/api/documents/kh-ky/pages/2.png", "officer", "is blank"),
+                             ("/api/documents/kh-ky/pages/3.png", "officer", "has 2 pages"),
+                             ("/api/documents/kh-ky/pages/1.png", "archivist", "no document kh-ky")):  # H40.02's
+        refused = api.get(path, who)
+        assert refused.status_code == 404 and words in refused.json()["detail"]
+    assert api.get("/api/documents/kh-ky/pages/1.png", "scanner").status_code == 403
+    with api.catalog.engine.connect() as connection:
+        event = connection.execute(select(AuditEvent).where(AuditEvent.action == "view")
+                                   .order_by(AuditEvent.seq.desc())).first()
+        assert event.actor == "can.bo.tinh" and json.loads(event.details)["page"] == 1

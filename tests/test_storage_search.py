@@ -139,7 +139,7 @@ def test_migrations_leave_a_current_catalog_as_it_is(catalog_url: str) -> None:
     for _ in range(2):
         opened = Catalog.migrated(catalog_url)
         with opened.engine.connect() as connection:
-            assert connection.scalar(text("SELECT version_num FROM alembic_version")) == "0004"
+            assert connection.scalar(text("SELECT version_num FROM alembic_version")) == "0005"
         opened.engine.dispose()
 
 
@@ -164,3 +164,22 @@ def test_a_catalog_older_than_migrations_is_refused_until_rebuilt(tmp_path: Path
     with pytest.raises(CatalogError, match="catalog rebuild"):
         Catalog.migrated(f"sqlite:///{legacy}")
     Catalog.migrated(f"sqlite:///{legacy}", drop_legacy=True).engine.dispose()
+
+
+def test_the_review_queue_is_worked_oldest_first(catalog: Catalog, tmp_path: Path) -> None:
+    store = LocalStore(tmp_path / "objects")
+    for n, (agency, doubtful) in enumerate([("H40.01", True), ("H40.01", False), ("H40.02", True), ("H40.01", True),
+                                            ("H40.01", True)]):
+        record = document(f"doc-{n}", "decision", {"document_number": f"{n}/QĐ-UBND"}, agency=agency)
+        record["signature"]["signed_at"] = f"2024-05-0{5 - n}T08:00:00+07:00"  # later documents were signed earlier
+        record["needs_review"] = doubtful
+        store_document(catalog, store, record)
+    assert ids(catalog, needs_review=True, oldest_first=True) == ["doc-4", "doc-3", "doc-2", "doc-0"]
+    assert ids(catalog, needs_review=True, oldest_first=True, agency="H40.01") == ["doc-4", "doc-3", "doc-0"]
+    assert ids(catalog, needs_review=False) == ["doc-1"]
+    query = SearchQuery(needs_review=True, oldest_first=True)
+    first = search(catalog, query, actor="reviewer", limit=2)
+    second = search(catalog, query, actor="reviewer", limit=2, cursor=first.next)
+    assert [i["id"] for i in first.items + second.items] == ["doc-4", "doc-3", "doc-2", "doc-0"]
+    with pytest.raises(BadCursor):  # the newest-first search is another search
+        search(catalog, SearchQuery(needs_review=True), actor="reviewer", cursor=first.next)

@@ -18,7 +18,7 @@ from signing.signer import SignerConfig, sign_pdf
 from storage.catalog import Catalog
 from storage.keys import doc_key
 from storage.objects import ObjectStore
-from storage.retrieval import DocumentNotFound
+from storage.retrieval import find_document
 from workers.record import ChangeRecord, CorrectionRecord, DocumentRecord, SignatureRecord, sign_request
 from workers.sink import store_version
 
@@ -30,9 +30,7 @@ def correct_document(catalog: Catalog, store: ObjectStore, doc_id: str, assignme
 
     Raises DocumentNotFound, BadCorrection (a bad assignment, nothing to change, or a stored PDF that cannot be
     signed again)."""
-    doc = catalog.document(doc_id)
-    if doc is None or (agencies is not None and doc.agency not in agencies):
-        raise DocumentNotFound(f"no document {doc_id}")
+    doc = find_document(catalog, doc_id, agencies=agencies)
     record = DocumentRecord.from_bytes(store.get(doc.json_key))
     corrected = apply_corrections(record.doc_type, record.fields, record.records,
                                   [parse_assignment(a) for a in assignments])

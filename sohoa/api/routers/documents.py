@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Response
+from fastapi import APIRouter, HTTPException, Query, Request, Response
 
 from sohoa.api.auth import require
 from sohoa.api.deps import ResourcesDep
@@ -17,6 +17,7 @@ from storage.objects import ObjectChanged, ObjectMissing
 from storage.retrieval import DocumentNotFound, read_pdf, read_record
 from storage.search import MAX_LIMIT, BadCursor, SearchQuery, search
 from storage.users import Caller
+from workers.previews import DEFAULT_DPI, MAX_DPI, MIN_DPI, document_page_png
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/documents", tags=["documents"])
@@ -70,6 +71,24 @@ def get_pdf(doc_id: str, caller: Officer, resources: ResourcesDep, version: Vers
                              version=version, agencies=caller.agencies)
     return Response(data, media_type="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="{doc.id}-v{doc.version}.pdf"'})
+
+
+@router.get("/{doc_id}/pages/{index}.png", response_class=Response,
+            responses={200: {"content": {"image/png": {}}}, 304: {"description": "not changed since"}})
+def get_page_image(doc_id: str, index: int, caller: Reader, resources: ResourcesDep, request: Request,
+                   version: Version = None,
+                   dpi: Annotated[int, Query(ge=MIN_DPI, le=MAX_DPI, description="resolution")] = DEFAULT_DPI,
+                   ) -> Response:
+    """Page ``index`` (numbered as the document's JSON numbers its pages, from 1) as its signed PDF shows it; a blank
+    page is not kept (404). Rendered once and cached; a "view" audit event."""
+    with _stored(doc_id):
+        picture = document_page_png(resources.catalog(), resources.object_store(),
+                                    resources.settings.data_dir / "cache" / "pages", doc_id, index,
+                                    actor=caller.name, version=version, agencies=caller.agencies, dpi=dpi)
+    headers = {"ETag": picture.etag, "Cache-Control": "private, max-age=300"}
+    if request.headers.get("if-none-match") == picture.etag:
+        return Response(status_code=304, headers=headers)
+    return Response(picture.png, media_type="image/png", headers=headers)
 
 
 @contextmanager
