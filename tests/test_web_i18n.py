@@ -8,6 +8,8 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 import sohoa.web
+from ocr.doctypes import DOC_TYPES, FIELDS, RECORD_FIELDS
+from sohoa.web.words import DOC_TYPE_NAMES, FIELD_NAMES
 
 WEB = Path(sohoa.web.__file__).parent
 METHODS = [("**/templates/**.html", "jinja2"), ("**.py", "python")]
@@ -47,3 +49,10 @@ def test_every_message_has_its_vietnamese() -> None:
 def test_the_catalogs_hold_no_message_nothing_uses() -> None:
     unused = sorted(set(_vietnamese()) - set(_used()))
     assert not unused, f"translated but used nowhere: {unused}"
+
+
+def test_every_document_type_and_field_has_a_name() -> None:
+    assert set(DOC_TYPE_NAMES) == set(DOC_TYPES)
+    fields = {f for names in (*FIELDS.values(), *RECORD_FIELDS.values()) for f in names} | {"dossier_code",
+                                                                                             "result_code"}
+    assert fields <= set(FIELD_NAMES)

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 
 from sohoa.api.deps import Resources
-from sohoa.api.routers import batches, documents, health, keys, reports, verify
+from sohoa.api.routers import audit, batches, corrections, documents, health, keys, public, reports, users, verify
 from sohoa.batch_queue import BatchRunner
 from sohoa.settings import Settings
 from sohoa.web.app import mount_web
@@ -31,11 +31,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.resources = Resources(settings)
     app.state.batch_runner = runner
-    app.include_router(health.router)
-    app.include_router(keys.router)
-    app.include_router(batches.router)
-    app.include_router(documents.router)
-    app.include_router(verify.router)
-    app.include_router(reports.router)
+    for module in (health, keys, batches, documents, corrections, verify, reports, audit, users, public):
+        app.include_router(module.router)
     mount_web(app)
     return app

@@ -12,7 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from sohoa.web.i18n import LanguageMiddleware
 from sohoa.web.i18n import gettext as _
-from sohoa.web.routes import auth
+from sohoa.web.routes import admin, archive, auth, officer, public, review, scanning
 from sohoa.web.session import PageError, SignInNeeded, sign_in_url
 from sohoa.web.templating import render
 
@@ -32,7 +32,7 @@ def mount_web(app: FastAPI) -> None:
     app.add_middleware(LanguageMiddleware)
     app.middleware("http")(_security_headers)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (auth,):
+    for module in (auth, scanning, officer, review, archive, admin, public):
         app.include_router(module.router)
     app.add_exception_handler(SignInNeeded, _sign_in_needed)
     app.add_exception_handler(PageError, _page_error)

@@ -1,13 +1,10 @@
-"""The menu: each page a role may open, and the names of the roles as people read them."""
+"""The menu: each page a role may open."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from sohoa.web.i18n import N_
 from storage.users import Caller
-
-ROLE_NAMES = {"scanner": N_("Scanning team"), "officer": N_("Officer"), "reviewer": N_("Reviewer"),
-              "archivist": N_("Archivist"), "admin": N_("Administrator")}
 
 
 @dataclass(frozen=True)

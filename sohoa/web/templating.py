@@ -12,8 +12,9 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from sohoa.web import words
 from sohoa.web.i18n import LANGUAGES, gettext, language, ngettext
-from sohoa.web.nav import ROLE_NAMES, menu
+from sohoa.web.nav import menu
 from sohoa.web.session import ANON_CSRF_COOKIE, CSRF_FIELD, visitor
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -55,7 +56,10 @@ _environment = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select
                            extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
 _environment.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
 _environment.filters.update(moment=moment, day=day, number=number, percent=percent)
-_environment.globals.update(LANGUAGES=LANGUAGES, ROLE_NAMES=ROLE_NAMES, CSRF_FIELD=CSRF_FIELD)
+_environment.globals.update(LANGUAGES=LANGUAGES, CSRF_FIELD=CSRF_FIELD, ROLE_NAMES=words.ROLE_NAMES,
+                            DOC_TYPE_NAMES=words.DOC_TYPE_NAMES, FIELD_NAMES=words.FIELD_NAMES,
+                            BATCH_STATUS_NAMES=words.BATCH_STATUS_NAMES, KIND_NAMES=words.KIND_NAMES,
+                            BOOK_TYPE_NAMES=words.BOOK_TYPE_NAMES)
 
 
 def secure(request: Request) -> bool:
