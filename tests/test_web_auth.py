@@ -20,7 +20,7 @@ MENUS = {  # what each role's menu offers, in Vietnamese
     "scanner": ["Tải lên", "Lô quét", "Xác thực kết quả"],
     "officer": ["Tra cứu", "Xác thực kết quả"],
     "reviewer": ["Tra cứu", "Kiểm tra", "Xác thực kết quả"],
-    "archivist": ["Lô quét", "Tra cứu", "Tổng hợp", "Nhật ký", "Xác thực kết quả"],
+    "archivist": ["Lô quét", "Tra cứu", "Tổng hợp", "Nhật ký", "Kiểm tra toàn vẹn", "Xác thực kết quả"],
 }
 
 

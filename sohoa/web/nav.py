@@ -21,6 +21,7 @@ MENU = (
     MenuItem("/duyet", N_("Review"), ("reviewer",)),
     MenuItem("/bao-cao", N_("Dashboard"), ("archivist",)),
     MenuItem("/nhat-ky", N_("Audit log"), ("archivist",)),
+    MenuItem("/kiem-tra", N_("Fixity"), ("archivist",)),
     MenuItem("/quan-tri/nguoi-dung", N_("Users"), ("admin",)),
     MenuItem("/quan-tri/ky-so", N_("Signer"), ("admin",)),
     MenuItem("/xac-thuc", N_("Verify a result"), ()),
