@@ -1,21 +1,27 @@
 """A reviewer's corrections to what was read: ``FIELD=VALUE`` typed by a person, checked and put in contract form.
 
 Targets are a document field (``full_name``), a register entry's field (``records.3.full_name``, entries counted
-from 1) or the document type (``doc_type``). An empty value removes the field. What a person typed is kept as typed
-(names are not "repaired" the way OCR output is); only the form is normalized: ISO dates, ``Nam``/``Nữ``, digits.
+from 1) or the document type (``doc_type``). An empty value removes the field. A register page's entries may also be
+given whole (a person keying in a page OCR could not read). What a person typed is kept as typed (names are not
+"repaired" the way OCR output is); only the form is normalized: ISO dates, ``Nam``/``Nữ``, digits.
+
+A reviewer may also confirm a value that was right but in doubt (read with low confidence, a personal ID of an unknown
+province …): the doubt about that target no longer flags the document, in this version and the next, until the value
+is changed.
 """
 from __future__ import annotations
 
 import copy
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
 from ocr.doctypes import DOC_TYPES, FIELDS, RECORD_FIELDS
 from ocr.normalize import nfc, parse_area, parse_date, parse_gender
-from ocr.validate import record_reasons, review_reasons
+from ocr.understand import ENTRY_PAGE
+from ocr.validate import Doubt, field_doubts, record_doubts
 
 _RECORD_TARGET = re.compile(r"records\.(\d+)\.(\w+)")
 _PARSED: dict[str, tuple[Callable[[str], str | None], str]] = {
@@ -39,7 +45,12 @@ class Corrected:
     fields: dict[str, str]
     records: list[dict[str, Any]]
     changes: list[Change] = field(default_factory=list)
-    review_reasons: list[str] = field(default_factory=list)  # what the checks still find after the correction
+    confirmed: list[str] = field(default_factory=list)  # targets confirmed now
+    doubts: list[Doubt] = field(default_factory=list)  # what the checks still find, less what was confirmed
+
+    @property
+    def review_reasons(self) -> list[str]:
+        return [d.reason for d in self.doubts]
 
 
 def parse_assignment(text: str) -> tuple[str, str]:
@@ -75,11 +86,17 @@ def typed_value(name: str, text: str) -> str | None:
 
 
 def apply_corrections(doc_type: str, fields: dict[str, str], records: list[dict[str, Any]],
-                      assignments: list[tuple[str, str]], today: dt.date | None = None) -> Corrected:
-    """The document with the assignments applied in order, and what its checks say now.
+                      assignments: list[tuple[str, str]], *, confirm: Collection[str] = (),
+                      entries: list[dict[str, Any]] | None = None, doubted: Collection[str] = (),
+                      confirmed_before: Collection[str] = (), today: dt.date | None = None) -> Corrected:
+    """The document with the assignments applied in order (after ``entries``, which replace the register entries
+    when given), ``confirm`` targets among those ``doubted``, and what its checks say now.
 
-    A new document type drops the fields the new type does not have (listed as changes)."""
+    A new document type drops the fields the new type does not have (listed as changes). Targets confirmed before
+    stay confirmed unless their value changes now."""
     result = Corrected(doc_type, dict(fields), copy.deepcopy(records))
+    if entries is not None:
+        _set_entries(result, entries)
     for target, text in assignments:
         if target == "doc_type":
             _set_type(result, text)
@@ -87,12 +104,63 @@ def apply_corrections(doc_type: str, fields: dict[str, str], records: list[dict[
             _set_entry_field(result, int(match[1]), match[2], text)
         else:
             _set_field(result, target, text)
-    if not result.changes:
+    for target in confirm:
+        if target not in doubted:
+            raise BadCorrection(f"{target}: nothing to confirm, it is not in doubt")
+    result.confirmed = list(dict.fromkeys(confirm))
+    if not result.changes and not result.confirmed:
         raise BadCorrection("the corrections change nothing")
-    result.review_reasons = review_reasons(result.doc_type, result.fields, {}, today)
+    changed = {c.target for c in result.changes}
+    kept = {t for t in confirmed_before if t not in changed and not (entries is not None and t.startswith("records"))}
+    accepted = kept | set(result.confirmed)
+    doubts = field_doubts(result.doc_type, result.fields, {}, today)
     if result.doc_type in RECORD_FIELDS:
-        result.review_reasons += record_reasons(result.records, today)
+        doubts += record_doubts(result.records, today)
+    result.doubts = [d for d in doubts if d.target not in accepted]
     return result
+
+
+def confirmed_targets(corrections: list[tuple[list[str], list[str]]]) -> set[str]:
+    """What stands confirmed after a document's corrections, each given as (targets changed, targets confirmed), in
+    order: a confirmation holds until its target is changed."""
+    confirmed: set[str] = set()
+    for changed, confirmed_now in corrections:
+        confirmed = (confirmed - set(changed)) | set(confirmed_now)
+    return confirmed
+
+
+def _set_entries(result: Corrected, entries: list[dict[str, Any]]) -> None:
+    """A register page's entries, given whole (as keyed in a grid): each typed value checked; empty rows dropped."""
+    if result.doc_type not in RECORD_FIELDS:
+        raise BadCorrection(f"records: a {result.doc_type} has no register entries")
+    allowed = RECORD_FIELDS[result.doc_type]
+    keyed: list[dict[str, Any]] = []
+    for number, entry in enumerate(entries, 1):
+        row: dict[str, Any] = {}
+        for name, text in entry.items():
+            if name == ENTRY_PAGE:
+                if not isinstance(text, int) or text < 1:
+                    raise BadCorrection(f"records.{number}.page: {text!r} is not a page number")
+                row[name] = text
+            elif name not in allowed:
+                raise BadCorrection(f"records.{number}: {name!r} is not a field of a {result.doc_type} entry "
+                                    f"(fields: {', '.join(allowed)})")
+            else:
+                try:
+                    value = typed_value(name, str(text))
+                except BadCorrection as exc:  # its message starts with the field's name
+                    raise BadCorrection(f"records.{number}.{exc}") from None
+                if value is not None:
+                    row[name] = value
+        if any(name != ENTRY_PAGE for name in row):
+            keyed.append(row)
+    for number in range(1, max(len(keyed), len(result.records)) + 1):
+        old = result.records[number - 1] if number <= len(result.records) else {}
+        new = keyed[number - 1] if number <= len(keyed) else {}
+        for name in allowed:
+            if old.get(name) != new.get(name):
+                result.changes.append(Change(f"records.{number}.{name}", old.get(name), new.get(name)))
+    result.records = keyed
 
 
 def _set_type(result: Corrected, text: str) -> None:

@@ -49,6 +49,8 @@ class Value:
     confidence: float  # lowest word confidence of the words it came from (1.0 when derived)
     printed: str  # as read, before normalization
     disagrees: str | None = None  # what the same field printed a second way says, when it differs
+    page: int | None = None  # which of the pages it was read on (0-based), when it came from words
+    box: tuple[float, float, float, float] | None = None  # those words' box in the page's pixels: l, t, r, b
 
 
 @dataclass
@@ -89,7 +91,7 @@ def extract_fields(doc_type: str, pages: list[PageWords]) -> dict[str, Value]:
         return {}
     values: dict[str, Value] = {}
     section: str | None = None
-    for page in pages:
+    for number, page in enumerate(pages):
         rows = page.rows
         if not rows:
             continue
@@ -113,6 +115,7 @@ def extract_fields(doc_type: str, pages: list[PageWords]) -> dict[str, Value]:
                 words = words + layout.continuation(found, words)
             value = _normalize(name, words)
             if value is not None:
+                value.page = number
                 values[name] = value
     for name, finder in SPECIAL.items():
         if name in wanted and name not in values:
@@ -177,7 +180,9 @@ def _normalize(name: str, words: list[Word]) -> Value | None:
     if not printed:
         return None
     value = normalize_value(name, printed)
-    return Value(value, _confidence(words), printed) if value else None
+    box = (min(w.left for w in words), min(w.top for w in words), max(w.right for w in words),
+           max(w.bottom for w in words))
+    return Value(value, _confidence(words), printed, box=box) if value else None
 
 
 def normalize_value(name: str, printed: str) -> str | None:

@@ -11,7 +11,7 @@ from ocr.mrz import read_mrz
 from ocr.recognize import Word
 from ocr.registers import read_records
 from ocr.rules import Rules
-from ocr.validate import record_reasons, review_reasons
+from ocr.validate import Doubt, field_doubts, record_doubts
 
 UNCERTAIN_TYPE = 0.75
 LOW_PAGE_CONFIDENCE = 0.70
@@ -25,6 +25,15 @@ class Page(Protocol):
     rules: Rules
     blank: bool
     confidence: float
+    size: tuple[int, int]  # width and height of the page image the words' boxes are in
+
+
+@dataclass(frozen=True)
+class FieldBox:
+    """Where a field was read: the document's page (``index``, from 1, blank pages counted) and the box of its
+    words as fractions of that page's width and height (left, top, right, bottom), for a reviewer's eyes."""
+    page: int
+    box: tuple[float, float, float, float]
 
 
 @dataclass
@@ -33,38 +42,53 @@ class Understanding:
     doc_type_confidence: float
     fields: dict[str, str] = field(default_factory=dict)
     records: list[dict[str, str | int]] = field(default_factory=list)
-    review_reasons: list[str] = field(default_factory=list)
+    doubts: list[Doubt] = field(default_factory=list)
+    boxes: dict[str, FieldBox] = field(default_factory=dict)
+
+    @property
+    def review_reasons(self) -> list[str]:
+        return [d.reason for d in self.doubts]
 
     @property
     def needs_review(self) -> bool:
-        return bool(self.review_reasons)
+        return bool(self.doubts)
 
 
 def understand(pages: list[Page]) -> Understanding:
     content = [p for p in pages if not p.blank]
     doc_type, confidence = classify(content)
     result = Understanding(doc_type, confidence)
+    if confidence < UNCERTAIN_TYPE:
+        result.doubts.append(Doubt("doc_type", f"uncertain document type ({doc_type}, confidence {confidence:.0%})"))
     if doc_type in RECORD_FIELDS:
         result.records = [{**r, ENTRY_PAGE: index} for index, p in enumerate(pages, 1) if not p.blank
                           for r in read_records(doc_type, p.words, p.rules)]
-        result.review_reasons += record_reasons(result.records)
+        result.doubts += record_doubts(result.records)
         if not result.records:
-            result.review_reasons.append("no register entries could be read from the table")
+            result.doubts.append(Doubt("records", "no register entries could be read from the table"))
     else:
         values = extract_fields(doc_type, [PageWords(p.words, p.text) for p in content])
         if doc_type == "citizen_id":
             _apply_mrz(values, "\n".join(p.text for p in content))
         result.fields = {name: v.value for name, v in values.items()}
-        result.review_reasons += [f"{name}: printed as {v.value} in digits but {v.disagrees} in words"
-                                  for name, v in values.items() if v.disagrees]
-        result.review_reasons += review_reasons(doc_type, result.fields,
-                                                {name: v.confidence for name, v in values.items()})
-    if confidence < UNCERTAIN_TYPE:
-        result.review_reasons.insert(0, f"uncertain document type ({doc_type}, confidence {confidence:.0%})")
-    for page in content:
-        if page.confidence < LOW_PAGE_CONFIDENCE:
-            result.review_reasons.append(f"page {page.number}: low recognition confidence ({page.confidence:.0%})")
+        indices = [index for index, p in enumerate(pages, 1) if not p.blank]  # of the content pages
+        result.boxes = {name: _field_box(indices[v.page], content[v.page].size, v.box) for name, v in values.items()
+                        if v.page is not None and v.box is not None}
+        result.doubts += [Doubt(name, f"{name}: printed as {v.value} in digits but {v.disagrees} in words")
+                          for name, v in values.items() if v.disagrees]
+        result.doubts += field_doubts(doc_type, result.fields, {name: v.confidence for name, v in values.items()})
+    for index, page in enumerate(pages, 1):
+        if not page.blank and page.confidence < LOW_PAGE_CONFIDENCE:
+            result.doubts.append(Doubt(f"pages.{index}", f"page {page.number}: low recognition confidence "
+                                                         f"({page.confidence:.0%})"))
     return result
+
+
+def _field_box(index: int, size: tuple[int, int], box: tuple[float, float, float, float]) -> FieldBox:
+    width, height = size
+    left, top, right, bottom = box
+    return FieldBox(index, (round(left / width, 4), round(top / height, 4), round(right / width, 4),
+                            round(bottom / height, 4)))
 
 
 def _apply_mrz(values: dict[str, Value], text: str) -> None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from ocr.doctypes import REQUIRED
 from ocr.domain import province_codes
@@ -29,47 +30,58 @@ def personal_id_problems(pid: str, gender: str | None = None, born: str | None =
     return problems
 
 
-def review_reasons(doc_type: str, fields: dict[str, str], confidences: dict[str, float],
-                   today: dt.date | None = None) -> list[str]:
-    """Reasons to review the extracted fields: IDs, impossible dates, unsure readings, missing fields."""
+@dataclass(frozen=True)
+class Doubt:
+    """Why a reviewer must look, and at what: a field (``personal_id``), a register entry's field
+    (``records.3.registration_date``), the entries (``records``), the type (``doc_type``) or a page (``pages.2``)."""
+    target: str
+    reason: str
+
+
+def field_doubts(doc_type: str, fields: dict[str, str], confidences: dict[str, float],
+                 today: dt.date | None = None) -> list[Doubt]:
+    """Doubts about the extracted fields: IDs, impossible dates, unsure readings, missing fields."""
     today = today or dt.date.today()
-    reasons = []
+    doubts = []
     for prefix in ("", "husband_", "wife_"):
         pid = fields.get(f"{prefix}personal_id")
         if pid:
             gender = fields.get("gender") or {"husband_": "Nam", "wife_": "Nữ"}.get(prefix)
-            reasons += personal_id_problems(pid, gender, fields.get(f"{prefix}date_of_birth"))
-    reasons += _date_problems(fields, today)
+            doubts += [Doubt(f"{prefix}personal_id", problem)
+                       for problem in personal_id_problems(pid, gender, fields.get(f"{prefix}date_of_birth"))]
+    doubts += [Doubt(name, problem) for name, problem in _date_problems(fields, today)]
     for name, confidence in confidences.items():
         if name in fields and confidence < LOW_FIELD_CONFIDENCE:
-            reasons.append(f"{name}: read with low confidence ({confidence:.0%}): {fields[name]!r}")
-    missing = [name for name in REQUIRED.get(doc_type, []) if name not in fields]
-    if missing:
-        reasons.append(f"required field{'s' if len(missing) > 1 else ''} not found: {', '.join(missing)}")
-    return reasons
+            doubts.append(Doubt(name, f"{name}: read with low confidence ({confidence:.0%}): {fields[name]!r}"))
+    doubts += [Doubt(name, f"required field not found: {name}") for name in REQUIRED.get(doc_type, [])
+               if name not in fields]
+    return doubts
 
 
-def _date_problems(fields: dict[str, str], today: dt.date) -> list[str]:
+def _date_problems(fields: dict[str, str], today: dt.date) -> list[tuple[str, str]]:
+    """(the field that looks wrong, what is wrong with it)."""
     problems = []
     for name, value in fields.items():
         if (name.endswith("date") or "date_of" in name) and name != "expiry_date" and value > today.isoformat():
-            problems.append(f"{name} {value} is in the future")
+            problems.append((name, f"{name} {value} is in the future"))
     born = fields.get("date_of_birth")
     for name in ("registration_date", "date_of_death", "issue_date"):
         if born and fields.get(name) and fields[name] < born:
-            problems.append(f"{name} {fields[name]} is before the date of birth {born}")
+            problems.append((name, f"{name} {fields[name]} is before the date of birth {born}"))
     if fields.get("issue_date") and fields.get("expiry_date") and fields["expiry_date"] < fields["issue_date"]:
-        problems.append(f"expiry_date {fields['expiry_date']} is before issue_date {fields['issue_date']}")
+        problems.append(("expiry_date", f"expiry_date {fields['expiry_date']} is before issue_date "
+                                        f"{fields['issue_date']}"))
     return problems
 
 
-def record_reasons(records: list[dict[str, str]], today: dt.date | None = None) -> list[str]:
-    """Reasons to review a register page's entries."""
+def record_doubts(records: list[dict[str, str]], today: dt.date | None = None) -> list[Doubt]:
+    """Doubts about a register page's entries (numbered from 1)."""
     today = today or dt.date.today()
-    reasons = []
+    doubts = []
     for i, record in enumerate(records, 1):
-        for problem in _date_problems(record, today):
-            reasons.append(f"entry {i} ({record.get('registration_number', '?')}): {problem}")
+        for name, problem in _date_problems(record, today):
+            doubts.append(Doubt(f"records.{i}.{name}", f"entry {i} ({record.get('registration_number', '?')}): "
+                                                        f"{problem}"))
         if "registration_number" not in record:
-            reasons.append(f"entry {i}: no registration number read")
-    return reasons
+            doubts.append(Doubt(f"records.{i}.registration_number", f"entry {i}: no registration number read"))
+    return doubts

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from ocr.corrections import BadCorrection
+from ocr.corrections import BadCorrection, parse_assignment
 from sohoa.settings import Settings
 from sohoa.storage_cli import Actor, open_catalog
 from storage import audit
@@ -25,25 +25,35 @@ def register(app: typer.Typer) -> None:
 
 def correct_command(
     doc_id: Annotated[str, typer.Argument(help="document id")],
-    assignments: Annotated[list[str], typer.Option(
+    assignments: Annotated[list[str] | None, typer.Option(
         "--set", help="FIELD=VALUE, records.N.FIELD=VALUE or doc_type=TYPE; an empty VALUE removes the field "
-                      "(repeatable)")],
+                      "(repeatable)")] = None,
+    confirm: Annotated[list[str] | None, typer.Option(
+        "--confirm", help="FIELD (or records.N.FIELD …) whose value in doubt is right: the doubt no longer flags the "
+                          "document (repeatable)")] = None,
     note: Annotated[str | None, typer.Option(help="why, for the document's history and the audit log")] = None,
     output: Annotated[Path | None, typer.Option("--out", help="also write the new signed PDF here")] = None,
     actor: Actor = "",
 ) -> None:
-    """Store a corrected, re-signed version of a document; the old version is kept."""
+    """Store a corrected (or confirmed), re-signed version of a document; the old version is kept."""
+    if not assignments and not confirm:
+        err.print("[red]error:[/red] nothing to do: give --set FIELD=VALUE or --confirm FIELD", soft_wrap=True)
+        raise typer.Exit(2)
     settings = Settings.from_env()
     store = settings.object_store()
     try:
-        record = correct_document(open_catalog(settings), store, doc_id, assignments,
+        pairs = [parse_assignment(a) for a in assignments or []]
+        record = correct_document(open_catalog(settings), store, doc_id, pairs, confirm=confirm or [],
                                   signer=settings.signer_config(), actor=actor or audit.current_user(), note=note,
                                   default_agency=settings.agency)
     except (DocumentNotFound, BadCorrection, ObjectChanged, ValueError) as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(1) from None
-    for change in record.corrections[-1].changes:
+    last = record.corrections[-1]
+    for change in last.changes:
         err.print(f"  {change.target}: {change.old!r} -> {change.new!r}")
+    if last.confirmed:
+        err.print(f"  confirmed: {', '.join(last.confirmed)}")
     still = "; ".join(record.review_reasons)
     err.print(f"{doc_id} v{record.version} stored, signed {record.signature.level} by {record.signature.signer}"
               + (f"; still to review: {still}" if still else ""))

@@ -30,6 +30,7 @@ from storage import audit
 from storage.catalog import Catalog
 from storage.objects import ObjectStore
 from storage.schema import AuditEvent
+from workers.record import DocumentRecord
 
 ROLES = {"officer": ("can.bo.tinh", "officer", None), "an_hoa": ("can.bo.an.hoa", "officer", ["H40.01"]),
          "reviewer": ("nguoi.duyet", "reviewer", None), "archivist": ("luu.tru.h4002", "archivist", ["H40.02"]),
@@ -258,3 +259,40 @@ def test_a_page_is_shown_as_its_signed_pdf_prints_it(api: Api) -> None:
         event = connection.execute(select(AuditEvent).where(AuditEvent.action == "view")
                                    .order_by(AuditEvent.seq.desc())).first()
         assert event.actor == "can.bo.tinh" and json.loads(event.details)["page"] == 1
+
+
+def test_a_reviewer_corrects_and_confirms_over_the_api(api: Api) -> None:
+    signer = SignerConfig(api.settings.development_keys().signer_p12)
+    record = document("kh-sua", "marriage_certificate", {"husband_name": "NGUYỄN VĂN AN", "wife_name": "LÊ THI HOA",
+                                                         "wife_personal_id": "205092054321",
+                                                         "registration_date": "2016-10-02"}, batch=BATCH)
+    del record["needs_review"], record["review_reasons"]
+    record["doubts"] = [{"target": "wife_personal_id", "reason": "personal ID 205092054321 starts with 205, which is "
+                                                                 "no province's code"}]
+    store_document(api.catalog, api.store, DocumentRecord.model_validate(record).to_json(),
+                   pdf_bytes=sign_pdf(small_pdf("GIẤY CHỨNG NHẬN KẾT HÔN"), signer)[0])
+
+    def post(body: dict, who: str = "reviewer") -> httpx.Response:
+        return httpx.post(f"{api.url}/api/documents/kh-sua/corrections", json=body, headers=api.headers[who],
+                          timeout=60)
+
+    made = post({"set": {"wife_name": "LÊ THỊ HOA"}, "confirm": ["wife_personal_id"], "note": "đối chiếu bản giấy"})
+    assert made.status_code == 201, made.text
+    new = made.json()
+    assert new["version"] == 2 and new["fields"]["wife_name"] == "LÊ THỊ HOA" and not new["needs_review"]
+    assert new["corrections"][-1] == {"version": 2, "by": "nguoi.duyet", "at": new["corrections"][-1]["at"],
+                                      "note": "đối chiếu bản giấy", "confirmed": ["wife_personal_id"],
+                                      "changes": [{"target": "wife_name", "old": "LÊ THI HOA", "new": "LÊ THỊ HOA"}]}
+    assert api.get("/api/documents/kh-sua", "officer").json() == new
+    assert verify_pdf(api.get("/api/documents/kh-sua/pdf", "officer").content,
+                      api.settings.trusted_roots()).valid
+    assert post({"set": {"wife_name": "X"}}, "officer").status_code == 403
+    assert post({"set": {"wife_name": "X"}}, "forged").status_code == 401
+    assert post({"set": {"wife_name": "X"}}, "archivist").status_code == 403
+    refused = post({"set": {"registration_date": "31/02/2016"}})
+    assert refused.status_code == 422 and "is not a date" in refused.json()["detail"]
+    assert post({"confirm": ["wife_name"]}).json()["detail"] == "wife_name: nothing to confirm, it is not in doubt"
+    assert post({"set": {}, "kind": "x"}).status_code == 422  # unknown keys are refused
+    assert httpx.post(f"{api.url}/api/documents/kh-ky/corrections", json={"set": {"wife_name": "X"}}, timeout=30,
+                      headers=api.headers["an_hoa"]).status_code == 403  # an officer, whatever its agency
+    assert api.catalog.document("kh-sua").version == 2

@@ -13,7 +13,7 @@ from ocr.domain import (
     repair_place,
 )
 from ocr.mrz import check_digit, read_mrz
-from ocr.validate import personal_id_problems, record_reasons, review_reasons
+from ocr.validate import Doubt, field_doubts, personal_id_problems, record_doubts
 
 
 def test_province_codes_are_the_personal_id_prefixes() -> None:
@@ -67,22 +67,28 @@ def test_personal_id_structure_and_consistency() -> None:
     assert personal_id_problems("00109001234") == ["personal ID 00109001234 is not 12 digits"]
 
 
-def test_review_reasons() -> None:
+def test_doubts_name_the_field_a_reviewer_must_look_at() -> None:
     today = dt.date(2024, 6, 30)
     fields = {"full_name": "NGUYỄN VĂN AN", "date_of_birth": "1990-03-15", "registration_date": "1989-01-01",
               "personal_id": "001090012345", "gender": "Nam"}
-    reasons = review_reasons("birth_certificate", fields, {"full_name": 0.3}, today)
-    assert any("registration_date 1989-01-01 is before the date of birth" in r for r in reasons)
-    assert any("full_name: read with low confidence" in r for r in reasons)
-    assert not any("personal ID" in r for r in reasons)
-    death = review_reasons("death_extract", {"full_name": "X Y", "date_of_birth": "1950-01-01",
-                                             "date_of_death": "2030-01-01"}, {}, today)
-    assert any("in the future" in r for r in death)
-    missing = review_reasons("decision", {"subject": "V/v"}, {}, today)
-    assert missing == ["required fields not found: document_number, issue_date"]
-    assert record_reasons([{"registration_number": "4", "registration_date": "2016-02-14",
-                            "date_of_birth": "2016-03-01"}], today) == [
-        "entry 1 (4): registration_date 2016-02-14 is before the date of birth 2016-03-01"]
+    doubts = field_doubts("birth_certificate", fields, {"full_name": 0.3}, today)
+    assert Doubt("registration_date", "registration_date 1989-01-01 is before the date of birth 1990-03-15") in doubts
+    assert [d.target for d in doubts if "read with low confidence" in d.reason] == ["full_name"]
+    assert not any("personal ID" in d.reason for d in doubts)
+    death = field_doubts("death_extract", {"full_name": "X Y", "date_of_birth": "1950-01-01",
+                                           "date_of_death": "2030-01-01"}, {}, today)
+    assert [d.target for d in death if "in the future" in d.reason] == ["date_of_death"]
+    assert field_doubts("decision", {"subject": "V/v"}, {}, today) == [
+        Doubt("document_number", "required field not found: document_number"),
+        Doubt("issue_date", "required field not found: issue_date")]
+    assert [d.target for d in field_doubts("citizen_id", {"personal_id": "205090012345", "full_name": "A B",
+                                                          "date_of_birth": "1990-01-01"}, {}, today)] == [
+        "personal_id"]
+    assert record_doubts([{"registration_number": "4", "registration_date": "2016-02-14",
+                           "date_of_birth": "2016-03-01"}, {"full_name": "X"}], today) == [
+        Doubt("records.1.registration_date",
+              "entry 1 (4): registration_date 2016-02-14 is before the date of birth 2016-03-01"),
+        Doubt("records.2.registration_number", "entry 2: no registration number read")]
 
 
 def test_mrz_check_digits() -> None:

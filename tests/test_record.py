@@ -44,3 +44,17 @@ def test_the_sink_stores_only_a_record_that_names_its_pdf(tmp_path: Path) -> Non
     assert DocumentRecord.from_bytes(store.get(doc_key("H40.01", "kh-1", 1, "json"))) == record
     assert catalog.document("kh-1").record["fields"] == {"wife_name": "LÊ THỊ HOA"}
     assert catalog_stored(store, catalog, "H40.01", "kh-1", 2, "tester") is None
+
+
+def test_each_field_read_from_words_says_where_on_its_page(sample_run: Run) -> None:
+    birth = sample_run.by_source("01_giay_khai_sinh.png")
+    boxes = birth["boxes"]
+    assert {"full_name", "date_of_birth", "personal_id", "mother_name"} <= set(boxes) <= set(birth["fields"])
+    for document_json in sample_run.documents():
+        shown = {p["index"] for p in document_json["pages"] if not p["blank"]}
+        for box in document_json["boxes"].values():
+            left, top, right, bottom = box["box"]
+            assert box["page"] in shown and 0 <= left < right <= 1 and 0 <= top < bottom <= 1
+    lines = [boxes[name]["box"] for name in ("full_name", "date_of_birth", "personal_id", "mother_name")]
+    assert [box[1] for box in lines] == sorted(box[1] for box in lines)  # printed one under the other
+    assert all(box[0] > 0.25 for box in lines)  # after their labels, not on them

@@ -9,9 +9,10 @@ import datetime as dt
 import hashlib
 from collections.abc import Collection
 from dataclasses import asdict
+from typing import Any
 
 from ingest.manifest import Manifest
-from ocr.corrections import BadCorrection, apply_corrections, parse_assignment
+from ocr.corrections import BadCorrection, apply_corrections
 from ocr.pdfa import PdfInfo, creation_time, relabel
 from signing.revisions import NotSigned, unsigned_original
 from signing.signer import SignerConfig, sign_pdf
@@ -19,21 +20,31 @@ from storage.catalog import Catalog
 from storage.keys import doc_key
 from storage.objects import ObjectStore
 from storage.retrieval import find_document
-from workers.record import ChangeRecord, CorrectionRecord, DocumentRecord, SignatureRecord, sign_request
+from workers.record import (
+    ChangeRecord,
+    CorrectionRecord,
+    DocumentRecord,
+    DoubtRecord,
+    SignatureRecord,
+    sign_request,
+)
 from workers.sink import store_version
 
 
-def correct_document(catalog: Catalog, store: ObjectStore, doc_id: str, assignments: list[str], *,
-                     signer: SignerConfig, actor: str, note: str | None = None, default_agency: str = "LOCAL",
+def correct_document(catalog: Catalog, store: ObjectStore, doc_id: str, assignments: list[tuple[str, str]], *,
+                     signer: SignerConfig, actor: str, note: str | None = None, confirm: Collection[str] = (),
+                     entries: list[dict[str, Any]] | None = None, default_agency: str = "LOCAL",
                      agencies: Collection[str] | None = None) -> DocumentRecord:
-    """Store version n+1 of ``doc_id`` with ``FIELD=VALUE`` assignments applied; its record.
+    """Store version n+1 of ``doc_id`` with (FIELD, VALUE) assignments applied, the register ``entries`` replaced
+    when given, and the ``confirm`` targets confirmed as right; its record.
 
-    Raises DocumentNotFound, BadCorrection (a bad assignment, nothing to change, or a stored PDF that cannot be
-    signed again)."""
+    Raises DocumentNotFound, BadCorrection (a bad assignment or confirmation, nothing to change, or a stored PDF that
+    cannot be signed again)."""
     doc = find_document(catalog, doc_id, agencies=agencies)
     record = DocumentRecord.from_bytes(store.get(doc.json_key))
     corrected = apply_corrections(record.doc_type, record.fields, record.records,
-                                  [parse_assignment(a) for a in assignments])
+                                  assignments, confirm=confirm, entries=entries,
+                                  doubted={d.target for d in record.doubts}, confirmed_before=record.confirmed())
     try:
         original = unsigned_original(store.get(doc.pdf_key))
     except NotSigned as exc:
@@ -51,13 +62,16 @@ def correct_document(catalog: Catalog, store: ObjectStore, doc_id: str, assignme
     changes = [ChangeRecord(**asdict(c)) for c in corrected.changes]
     new = record.model_copy(update={
         "doc_type": corrected.doc_type, "fields": corrected.fields, "records": corrected.records,
-        "needs_review": bool(corrected.review_reasons), "review_reasons": corrected.review_reasons,
+        "doubts": [DoubtRecord(target=d.target, reason=d.reason) for d in corrected.doubts],
+        "boxes": {name: box for name, box in record.boxes.items() if name in corrected.fields},
         "version": version, "sha256": hashlib.sha256(pdf_bytes).hexdigest(),
         "signature": SignatureRecord.of(signature),
         "corrections": [*record.corrections, CorrectionRecord(version=version, by=actor, at=now.isoformat(),
-                                                              note=note, changes=changes)]})
+                                                              note=note, changes=changes,
+                                                              confirmed=corrected.confirmed)]})
     store_version(store, catalog, new, pdf_bytes, actor, correction={
-        "from_version": doc.version, "changed": [c.target for c in changes], "note": note})
+        "from_version": doc.version, "changed": [c.target for c in changes], "confirmed": corrected.confirmed,
+        "note": note})
     return new
 
 

@@ -7,10 +7,12 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
 
 from ingest.manifest import Manifest
+from ocr.corrections import confirmed_targets
 from ocr.understand import Understanding
+from ocr.validate import Doubt
 from signing.request import SignRequest
 from signing.signer import Signature
 from storage.retention import Retention
@@ -68,6 +70,20 @@ class CorrectionRecord(_Model):
     at: str  # ISO 8601
     note: str | None = None
     changes: list[ChangeRecord] = []
+    confirmed: list[str] = []  # targets a reviewer confirmed as right
+
+
+class DoubtRecord(_Model):
+    """Why a reviewer must look, and at what (ocr.validate.Doubt); "" for a document stored before doubts had
+    targets."""
+    target: str
+    reason: str
+
+
+class BoxRecord(_Model):
+    """Where a field was read (ocr.understand.FieldBox): a page ``index`` and fractions of that page."""
+    page: int
+    box: tuple[float, float, float, float]
 
 
 class DocumentRecord(_Model):
@@ -78,8 +94,8 @@ class DocumentRecord(_Model):
     fields: dict[str, str] = {}
     records: list[dict[str, str | int]] = []
     pages: list[PageRecord]
-    needs_review: bool = False
-    review_reasons: list[str] = []
+    doubts: list[DoubtRecord] = []
+    boxes: dict[str, BoxRecord] = {}
     pdf: str
     sha256: str
     signature: SignatureRecord
@@ -90,6 +106,33 @@ class DocumentRecord(_Model):
     dossier_code: str | None = None
     result_code: str | None = None
     corrections: list[CorrectionRecord] = []
+
+    @model_validator(mode="before")
+    @classmethod
+    def _doubts_of_older_records(cls, data: Any) -> Any:
+        """``needs_review`` and ``review_reasons`` follow from the doubts; a record stored before doubts had targets
+        gets one doubt per reason."""
+        if isinstance(data, dict):
+            data = dict(data)
+            reasons = data.pop("review_reasons", [])
+            data.pop("needs_review", None)
+            data.setdefault("doubts", [{"target": "", "reason": reason} for reason in reasons])
+        return data
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def needs_review(self) -> bool:
+        return bool(self.doubts)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def review_reasons(self) -> list[str]:
+        return [d.reason for d in self.doubts]
+
+    def confirmed(self) -> set[str]:
+        """What reviewers have confirmed so far and still stands."""
+        return confirmed_targets([([c.target for c in correction.changes], correction.confirmed)
+                                  for correction in self.corrections])
 
     def to_json(self) -> dict[str, Any]:
         """The JSON object as stored: keys the document does not have (codes, corrections) are left out."""
@@ -121,11 +164,13 @@ class Codes:
 def build_record(doc_id: str, source: str, plan: DocPlan, found: Understanding, codes: Codes, sha256: str,
                  signature: Signature, *, batch: str, agency: str, retention: RetentionRecord) -> DocumentRecord:
     """Version 1 of a document made by the pipeline."""
-    reasons = [*found.review_reasons, *([f"separator sheet: {codes.problem}"] if codes.problem else [])]
+    doubts = [*found.doubts, *([Doubt("dossier_code", f"separator sheet: {codes.problem}")] if codes.problem else [])]
     return DocumentRecord(
         id=doc_id, source=source, doc_type=found.doc_type, doc_type_confidence=found.doc_type_confidence,
-        fields=found.fields, records=found.records, pages=page_records(plan), needs_review=bool(reasons),
-        review_reasons=reasons, pdf=f"{doc_id}.pdf", sha256=sha256, signature=SignatureRecord.of(signature),
+        fields=found.fields, records=found.records, pages=page_records(plan),
+        doubts=[DoubtRecord(target=d.target, reason=d.reason) for d in doubts],
+        boxes={name: BoxRecord(page=b.page, box=b.box) for name, b in found.boxes.items()},
+        pdf=f"{doc_id}.pdf", sha256=sha256, signature=SignatureRecord.of(signature),
         batch=batch, agency=agency, version=1, retention=retention, dossier_code=codes.dossier_code,
         result_code=codes.result_code)
 
