@@ -37,6 +37,8 @@ def page_count(path: Path, kind: Kind, limits: Limits) -> int:
     else:
         with _open_image(path) as img:
             count = getattr(img, "n_frames", 1)
+            if count <= limits.max_pages:
+                _check_frames(img, count, limits)
     if count == 0:
         raise InputError("the file holds no pages")
     if count > limits.max_pages:
@@ -45,12 +47,25 @@ def page_count(path: Path, kind: Kind, limits: Limits) -> int:
 
 
 def read_page(path: Path, kind: Kind, number: int, limits: Limits) -> RawPage:
-    """Page ``number`` (1-based) of the file."""
-    page = _read_pdf_page(path, number, limits) if kind == "pdf" else _read_image_page(path, number)
-    pixels = page.image.width * page.image.height
+    """Page ``number`` (1-based) of the file. Its size is checked from the file's header before any pixel is
+    decoded: a small file announcing a huge page (a decompression bomb) never takes a worker's memory."""
+    return _read_pdf_page(path, number, limits) if kind == "pdf" else _read_image_page(path, number, limits)
+
+
+def _check_pixels(width: float, height: float, number: int, limits: Limits) -> None:
+    pixels = round(width) * round(height)
     if pixels > limits.max_page_pixels:
         raise InputError(f"page {number} is too large: {pixels:,} pixels, the limit is {limits.max_page_pixels:,}")
-    return page
+
+
+def _check_frames(img: Image.Image, count: int, limits: Limits) -> None:
+    """Every frame's size, from its header (seeking a frame decodes none of its pixels)."""
+    try:
+        for number in range(1, count + 1):
+            img.seek(number - 1)
+            _check_pixels(*img.size, number, limits)
+    except (OSError, SyntaxError, ValueError, EOFError) as exc:
+        raise InputError(f"the image cannot be read: {exc}") from exc
 
 
 def _open_image(path: Path) -> Image.Image:
@@ -69,10 +84,11 @@ def _open_pdf(path: Path) -> pdfium.PdfDocument:
         raise InputError(f"the PDF is damaged and cannot be opened ({exc})") from exc
 
 
-def _read_image_page(path: Path, number: int) -> RawPage:
+def _read_image_page(path: Path, number: int, limits: Limits) -> RawPage:
     with _open_image(path) as img:
         try:
             img.seek(number - 1)
+            _check_pixels(*img.size, number, limits)
             img.load()
             dpi = _dpi(img.info.get("dpi"))
             return RawPage(_normalize_mode(img), dpi)
@@ -106,7 +122,7 @@ def _read_pdf_page(path: Path, number: int, limits: Limits) -> RawPage:
     with _open_pdf(path) as pdf:
         page = pdf[number - 1]
         try:
-            scan = _full_page_image(page)
+            scan = _full_page_image(page, number, limits)
             if scan is not None:
                 return scan
             width_pt, height_pt = page.get_size()
@@ -121,7 +137,7 @@ def _read_pdf_page(path: Path, number: int, limits: Limits) -> RawPage:
             page.close()
 
 
-def _full_page_image(page: pdfium.PdfPage) -> RawPage | None:
+def _full_page_image(page: pdfium.PdfPage, number: int, limits: Limits) -> RawPage | None:
     """The embedded scan itself when the page is nothing but one upright image covering it (as copiers write)."""
     if page.get_rotation() != 0:
         return None
@@ -136,6 +152,7 @@ def _full_page_image(page: pdfium.PdfPage) -> RawPage | None:
     width_pt, height_pt = page.get_size()
     if left > 2 or bottom > 2 or right < width_pt - 2 or top < height_pt - 2:
         return None
-    px_w, _ = image.get_px_size()
+    px_w, px_h = image.get_px_size()
+    _check_pixels(px_w, px_h, number, limits)
     pil = image.get_bitmap(render=False).to_pil()
     return RawPage(_normalize_mode(pil), round(px_w * 72 / (right - left), 1))

@@ -2,6 +2,10 @@
 from __future__ import annotations
 
 import io
+import struct
+import subprocess
+import sys
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -101,3 +105,34 @@ def test_dossier_codes_in_the_one_stop_format(tmp_path: Path) -> None:
     bad.write_text('{"kind": "result", "dossier_code": "HS-2024-1"}', encoding="utf-8")
     with pytest.raises(InputError, match="dossier_code.*one-stop format"):
         load_manifest(bad)
+
+
+def _bomb(path: Path, side: int = 40_000) -> Path:
+    """A small PNG whose header announces a page of side × side pixels (a decompression bomb): IHDR, then one
+    IDAT of a few compressed rows — never enough to be a real page, but the header is all a careless reader trusts."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = zlib.compress(b"\x00" + b"\xff" * side, 9) * 4
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", side, side, 8, 0, 0, 0, 0))
+                     + chunk(b"IDAT", rows) + chunk(b"IEND", b""))
+    return path
+
+
+def test_a_decompression_bomb_is_refused_from_its_header_with_little_memory(tmp_path: Path) -> None:
+    bomb = _bomb(tmp_path / "bomb.png")
+    assert bomb.stat().st_size < 2_000_000
+    probe = ("import resource, sys; from pathlib import Path; from ingest.pages import page_count, read_page; "
+             "from ingest.limits import Limits; from ingest.errors import InputError\n"
+             "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+             "for check in (lambda: page_count(Path(sys.argv[1]), 'png', Limits()),"
+             " lambda: read_page(Path(sys.argv[1]), 'png', 1, Limits())):\n"
+             "    try:\n        check()\n    except InputError as exc:\n        print(exc)\n"
+             "print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) // 1024)")
+    done = subprocess.run([sys.executable, "-c", probe, str(bomb)], capture_output=True, text=True, check=True,
+                          cwd=Path(__file__).parent.parent)
+    *messages, grown_mb = done.stdout.split("\n")[:-1]
+    assert messages == ["page 1 is too large: 1,600,000,000 pixels, the limit is 120,000,000"] * 2
+    assert int(grown_mb) < 300
+    intake = collect([str(bomb)], Limits())
+    assert intake.failed[0].reason == "page 1 is too large: 1,600,000,000 pixels, the limit is 120,000,000"
