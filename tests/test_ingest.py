@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import re
 import struct
 import subprocess
 import sys
@@ -17,7 +18,7 @@ from ingest.batch import collect
 from ingest.codes import dossier_code_problem, result_code
 from ingest.errors import InputError
 from ingest.limits import Limits
-from ingest.manifest import load_manifest
+from ingest.manifest import load_manifest, parse_manifest
 from ingest.pages import read_page
 from ingest.separator import find_separator, parse_payload
 from ingest.sniff import sniff
@@ -136,3 +137,27 @@ def test_a_decompression_bomb_is_refused_from_its_header_with_little_memory(tmp_
     assert int(grown_mb) < 300
     intake = collect([str(bomb)], Limits())
     assert intake.failed[0].reason == "page 1 is too large: 1,600,000,000 pixels, the limit is 120,000,000"
+
+
+@pytest.mark.parametrize("text, problem", [
+    ('{"book": {"year": 99999999}}', "book.year: Value error, a register book's year is 1800 to"),
+    ('{"book": {"year": 1700}}', "book.year: Input should be greater than or equal to 1800"),
+    ('{"book": {"volume": "../.."}}', "book.volume: Value error, a volume is 1 to 32 letters"),
+    ('{"book": {"volume": "0..2"}}', "book.volume: Value error, a volume is 1 to 32 letters"),
+    ('{"book": {"volume": "02/2017"}}', "book.volume: Value error, a volume is 1 to 32 letters"),
+    ('{"operator": "' + "x" * 300 + '"}', "operator: String should have at most 128 characters"),
+    ('{"x": ' + "[" * 100_000 + "]" * 100_000 + "}", "too long: 200,007 bytes"),
+    ('{"x": ' + "[" * 30_000 + "]" * 30_000 + "}", "nests too deeply"),
+    ('{"x": ' + "[" * 20 + "]" * 20 + "}", "nests too deeply"),
+    ('{"x": "' + "y" * 70_000 + '"}', "too long: 70,009 bytes"),
+])
+def test_manifests_out_of_bounds_are_refused_with_the_reason(text: str, problem: str) -> None:
+    with pytest.raises(InputError, match=re.escape(problem)):
+        parse_manifest(text)
+
+
+def test_a_manifest_within_bounds_keeps_its_own_keys() -> None:
+    manifest = parse_manifest('{"kind": "registry_book", "book": {"type": "birth", "year": 2017, "volume": "02"},'
+                              ' "scanner_model": {"name": "fi-7160"}}')
+    assert manifest.book.volume == "02" and manifest.model_dump(exclude_none=True)["scanner_model"] == {
+        "name": "fi-7160"}
