@@ -69,7 +69,7 @@ class _Entry:
 
     @property
     def whole(self) -> bool:
-        return self.pdf_pages == _shown_pages(self.doc)
+        return self.pdf_pages == shown_pages(self.doc.record)
 
 
 def export_book(catalog: Catalog, store: ObjectStore, book: str, out_path: Path, signer: SignerConfig, *,
@@ -86,7 +86,7 @@ def export_book(catalog: Catalog, store: ObjectStore, book: str, out_path: Path,
         raise BookNotFound(f"no register pages of book {book!r} (books with a manifest: {known})")
     entries = _entries(docs)
     manifest = batches[docs[0].batch_id].manifest
-    request = SignRequest(kind="registry_book", agency_name=manifest.get("agency_name") or docs[0].agency)
+    request = registry_request(manifest, docs[0].agency)
     exported_at = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
     fd, tmp = tempfile.mkstemp(dir=out_path.parent, prefix=f".{out_path.name}.", suffix=".partial")
     try:
@@ -107,6 +107,11 @@ def export_book(catalog: Catalog, store: ObjectStore, book: str, out_path: Path,
             "documents": [f"{d.id} v{d.version}" for d in docs]})
     return ExportSummary(book, out_path, sha256, documents=len(docs), entries=len(entries), pdfs=len(entries),
                          stored=stored, extracts=extracts, signed=signed)
+
+
+def registry_request(manifest: dict[str, Any] | None, agency: str) -> SignRequest:
+    """How a page cut from a register book is signed: the agency's signature, named as its batch manifest names it."""
+    return SignRequest(kind="registry_book", agency_name=(manifest or {}).get("agency_name") or agency)
 
 
 def _book_batches(catalog: Catalog, book: str) -> dict[str, Batch]:
@@ -132,33 +137,38 @@ def _register_documents(catalog: Catalog, batch_ids: list[str]) -> list[Document
         return list(session.scalars(query))
 
 
-def _shown_pages(doc: Document) -> tuple[int, ...]:
-    return tuple(sorted(_pdf_pages(doc).values()))
+def shown_pages(record: dict[str, Any]) -> tuple[int, ...]:
+    """The pages of a document's signed PDF (its JSON ``record``), in order."""
+    return tuple(sorted(pdf_pages(record).values()))
 
 
-def _pdf_pages(doc: Document) -> dict[int, int]:
+def pdf_pages(record: dict[str, Any]) -> dict[int, int]:
     """Document page index → page of the signed PDF, for the pages not blank (they alone are in the PDF)."""
     mapping, shown = {}, 0
-    for page in doc.record["pages"]:
+    for page in record["pages"]:
         if not page["blank"]:
             shown += 1
             mapping[page["index"]] = page.get("pdf_page") or shown
     return mapping
 
 
+def entry_pdf_pages(record: dict[str, Any], entry: dict[str, Any]) -> tuple[tuple[int, ...], str]:
+    """The pages of a register document's signed PDF one of its ``records`` is on, and their label by document page
+    ("3", "1-3"): the entry's own page, or every page for an entry read before entries carried their page."""
+    pages = pdf_pages(record)
+    index = entry.get(ENTRY_PAGE)
+    if index is not None and int(index) in pages:
+        return (pages[int(index)],), str(index)
+    first, last = min(pages), max(pages)
+    return shown_pages(record), str(first) if first == last else f"{first}-{last}"
+
+
 def _entries(docs: list[Document]) -> list[_Entry]:
     """Every entry, sorted by numeric registration number, then document and position; file names given."""
     entries = []
     for doc in docs:
-        pages = _pdf_pages(doc)
         for position, data in enumerate(doc.record.get("records") or [], 1):
-            index = data.get(ENTRY_PAGE)
-            if index is not None and int(index) in pages:
-                entries.append(_Entry(doc, position, data, (pages[int(index)],), str(index)))
-            else:  # an entry read before entries carried their page: every page of its document
-                first, last = min(pages), max(pages)
-                entries.append(_Entry(doc, position, data, _shown_pages(doc),
-                                      str(first) if first == last else f"{first}-{last}"))
+            entries.append(_Entry(doc, position, data, *entry_pdf_pages(doc.record, data)))
     rank = {doc.id: n for n, doc in enumerate(docs)}
     entries.sort(key=lambda e: (_number_key(e.data.get("registration_number")), rank[e.doc.id], e.position))
     taken: set[str] = set()
@@ -208,7 +218,8 @@ def _write_zip(archive: zipfile.ZipFile, store: ObjectStore, book: str, docs: li
                 else:
                     if entry.pdf_pages not in made:
                         title = f"{book} {doc.id} p{entry.page_label}"
-                        made[entry.pdf_pages] = sign_pdf(_extract(source, entry.pdf_pages, title), signer, request)[0]
+                        made[entry.pdf_pages] = sign_pdf(extract_pages(source, entry.pdf_pages, title), signer,
+                                                         request)[0]
                         signed += 1
                     pdf, extracts = made[entry.pdf_pages], extracts + 1
                 pdfs.append({"file": entry.file, "doc_id": doc.id, "version": doc.version,
@@ -226,7 +237,7 @@ def _write_zip(archive: zipfile.ZipFile, store: ObjectStore, book: str, docs: li
     return stored, extracts, signed
 
 
-def _extract(source: pikepdf.Pdf, pages: tuple[int, ...], title: str) -> bytes:
+def extract_pages(source: pikepdf.Pdf, pages: tuple[int, ...], title: str) -> bytes:
     """The given pages (1-based) of the unsigned original as a new PDF/A-2b with its output intent and XMP."""
     pdf = pikepdf.new()
     for number in pages:

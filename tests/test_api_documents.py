@@ -13,6 +13,7 @@ import httpx
 import pikepdf
 import pytest
 from api_support import bearer, env_settings, serve_in_thread
+from openpyxl import load_workbook
 from PIL import Image
 from signing_support import small_pdf
 from sqlalchemy import select
@@ -296,3 +297,132 @@ def test_a_reviewer_corrects_and_confirms_over_the_api(api: Api) -> None:
     assert httpx.post(f"{api.url}/api/documents/kh-ky/corrections", json={"set": {"wife_name": "X"}}, timeout=30,
                       headers=api.headers["an_hoa"]).status_code == 403  # an officer, whatever its agency
     assert api.catalog.document("kh-sua").version == 2
+
+
+# What the officer's pages call (added with them).
+
+def test_the_lookup_reads_one_query_and_searches_as_the_api_does(api: Api) -> None:
+    for q, read_as, value, params in (
+            (AN_ID, "personal_id", AN_ID, {"personal_id": AN_ID}),
+            ("0010.9001.2345", "personal_id", AN_ID, {"personal_id": AN_ID}),
+            ("245/ubnd-vp", "number", "245/ubnd-vp", {"number": "245/ubnd-vp"}),
+            ("nguyen van an", "text", "nguyen van an", {"q": "nguyen van an"}),
+            ("15/03/1990", "text", "15/03/1990", {"q": "15/03/1990"})):
+        found = api.get("/api/documents/lookup", "officer", q=q).json()
+        assert (found["read_as"], found["value"]) == (read_as, value), q
+        assert found["items"] == api.get("/api/documents", "officer", **params).json()["items"] != [], q
+    overruled = api.get("/api/documents/lookup", "officer", q="245/UBND-VP", read_as="text").json()
+    assert overruled["read_as"] == "text" and [i["id"] for i in overruled["items"]] == ["cv-245"]
+    typed = api.get("/api/documents/lookup", "an_hoa", q="nguyen", doc_type="birth_certificate").json()
+    assert {i["id"] for i in typed["items"]} == {"bc-an", "bc-khoi"}
+    assert api.get("/api/documents/lookup", "officer", q="nguyen", needs_review="true").json()["items"] == []
+    assert api.get("/api/documents", "officer", needs_review="false", limit=100).json() == api.get(
+        "/api/documents", "officer", limit=100).json()  # nobody needs to review the sample
+    assert api.get("/api/documents/lookup", "scanner", q="nguyen").status_code == 403
+    assert api.get("/api/documents/lookup", None, q="nguyen").status_code == 401
+
+
+def test_a_citizens_documents_are_found_from_the_personal_id(api: Api) -> None:
+    reply = api.get(f"/api/documents/reuse/{AN_ID}", "officer")
+    assert reply.status_code == 200
+    person = reply.json()
+    printed = cli_json("reuse", AN_ID)
+    assert (person["names"], person["dates_of_birth"]) == (printed["names"], printed["dates_of_birth"])
+    for group in ("documents", "register_entries", "as_parent"):
+        assert [(h["role"], h["match"], h["document"]["id"], h.get("entry")) for h in person[group]] == [
+            (h["role"], h["match"], h["document"]["id"], h.get("entry")) for h in printed[group]], group
+    assert {(h["role"], h["document"]["id"]) for h in person["documents"]} >= {("subject", "bc-an"),
+                                                                               ("husband", "kh-an-hoa")}
+    assert [(h["document"]["id"], h["entry"], h["match"]) for h in person["register_entries"]] == [
+        ("so-ks-1990", 1, "name_and_date_of_birth")]  # entry 2 is another NGUYỄN VĂN AN, born 1985
+    assert ("father", "bc-khoi") in {(h["role"], h["document"]["id"]) for h in person["as_parent"]}
+    scoped = api.get(f"/api/documents/reuse/{AN_ID}", "an_hoa").json()
+    assert "cccd-an" not in {h["document"]["id"] for h in scoped["documents"]}  # H40.02's
+    assert api.get("/api/documents/reuse/12345", "officer").status_code == 422
+    assert api.get(f"/api/documents/reuse/{AN_ID}", "scanner").status_code == 403
+
+
+def test_versions_and_the_stored_signature_are_reported(api: Api) -> None:
+    history = api.get("/api/documents/kh-ky/versions", "reviewer").json()
+    assert history["id"] == "kh-ky"
+    assert [(v["version"], v["latest"], v["correction"]) for v in history["versions"]] == [(1, False, None),
+                                                                                            (2, True, None)]
+    assert history["versions"][1]["sha256"] == api.catalog.document("kh-ky").sha256
+    if api.catalog.document("kh-sua"):  # corrected over the API above: the correction says who, what and why
+        made = api.get("/api/documents/kh-sua/versions", "officer").json()["versions"][-1]["correction"]
+        assert made["by"] == "nguoi.duyet" and made["changes"][0]["target"] == "wife_name"
+    report = api.get("/api/documents/kh-ky/signature", "archivist")
+    assert report.status_code == 404  # H40.02's archivist: kh-ky is H40.01's
+    report = api.get("/api/documents/kh-ky/signature", "officer").json()
+    assert report["valid"] is True and report["signatures"][0]["signer"] == SIGNER_NAME
+    assert report == verify_pdf(api.signed, api.settings.trusted_roots(), "kh-ky-v2.pdf",
+                                api.settings.verify_crls()).to_dict()
+    assert api.get("/api/documents/kh-ky/signature", "officer", version=1).json()["file"] == "kh-ky-v1.pdf"
+    unsigned = api.get("/api/documents/bc-an/signature", "reviewer").json()  # the sample's stand-in PDFs
+    assert unsigned["valid"] is False and unsigned["error"]
+    assert api.get("/api/documents/khong-co/versions", "officer").status_code == 404
+    with api.catalog.engine.connect() as connection:
+        event = connection.execute(select(AuditEvent).where(AuditEvent.action == "view")
+                                   .order_by(AuditEvent.seq.desc())).first()
+    assert (event.actor, event.subject, json.loads(event.details)["verified"]) == ("nguoi.duyet", "bc-an v1", False)
+
+
+def test_the_data_extract_is_json_or_one_sheet(api: Api) -> None:
+    extract = api.get("/api/documents/kh-ky/extract", "reviewer", version=1).json()
+    assert (extract["id"], extract["version"], extract["fields"]["wife_name"]) == ("kh-ky", 1, "LÊ THỊ HOA")
+    assert extract["sha256"] == api.catalog.document("kh-ky", 1).sha256 and "pages" not in extract
+    sheet = api.get("/api/documents/so-ks-1990/extract", "officer", format="xlsx")
+    assert sheet.headers["content-type"].startswith("application/vnd.openxmlformats")
+    assert sheet.headers["content-disposition"] == 'attachment; filename="so-ks-1990-v1.xlsx"'
+    rows = list(load_workbook(io.BytesIO(sheet.content)).active.iter_rows(values_only=True))
+    facts = {r[0]: r[1] for r in rows if r and r[0] and len([c for c in r if c is not None]) == 2}
+    assert (facts["id"], facts["doc_type"], facts["agency"]) == ("so-ks-1990", "birth_register_page", "H40.01")
+    header = rows.index(next(r for r in rows if r[0] == "entry"))
+    assert [r[3] for r in rows[header + 1:]] == ["NGUYỄN VĂN AN", "NGUYỄN VĂN AN", "PHẠM ĐỨC ĐẠT"]
+    assert api.get("/api/documents/so-ks-1990/extract", "officer", format="pdf").status_code == 422
+    assert api.get("/api/documents/cccd-an/extract", "an_hoa").status_code == 404
+
+
+def test_a_register_entry_is_extracted_as_a_signed_page(api: Api) -> None:
+    batch = "20240601T080000-sokhaisinh"
+    api.catalog.start_batch(batch, "H40.01", "registry_book", {"kind": "registry_book", "agency_name":
+                                                               "UBND xã An Hòa", "book": {"type": "birth",
+                                                                                          "year": 2017,
+                                                                                          "volume": "02"}})
+    signer = SignerConfig(api.settings.development_keys().signer_p12)
+    entries = [{"registration_number": "3", "full_name": "TRẦN THỊ BA", "page": 1},
+               {"registration_number": "5", "full_name": "TRẦN THỊ NĂM", "page": 3}]
+    record = document("so-2-trang", "birth_register_page", {}, records=entries, batch=batch)
+    shown = {**record["pages"][0], "pdf_page": 1}
+    record["pages"] = [shown, {**record["pages"][1], "pdf_page": None},
+                       {**shown, "index": 3, "source_page": 3, "pdf_page": 2}]
+    signed = sign_pdf(small_pdf("SỔ ĐĂNG KÝ KHAI SINH", pages=2), signer)[0]
+    store_document(api.catalog, api.store, record, pdf_bytes=signed)
+    one_page = document("so-1-trang", "birth_register_page", {}, records=entries[:1], batch=batch)
+    one_signed = sign_pdf(small_pdf("SỔ ĐĂNG KÝ KHAI SINH"), signer)[0]
+    store_document(api.catalog, api.store, one_page, pdf_bytes=one_signed)
+
+    reply = api.get("/api/documents/so-2-trang/entries/2/pdf", "officer")
+    assert reply.status_code == 200 and reply.headers["content-type"] == "application/pdf"
+    assert reply.headers["content-disposition"] == 'attachment; filename="so-2-trang-v1-entry2-p3.pdf"'
+    report = verify_pdf(reply.content, api.settings.trusted_roots())
+    assert report.valid and report.signatures[0].coverage == "ENTIRE_FILE"
+    with pikepdf.open(io.BytesIO(reply.content)) as extract, pikepdf.open(io.BytesIO(signed)) as source:
+        assert len(extract.pages) == 1  # the page entry 2 is on: the signed PDF's second page
+        assert extract.pages[0].Resources.XObject.Im0.read_raw_bytes() == \
+            source.pages[1].Resources.XObject.Im0.read_raw_bytes()
+        assert extract.open_metadata()["pdfaid:part"] == "2"
+    assert api.get("/api/documents/so-1-trang/entries/1/pdf", "officer").content == one_signed  # it is that page
+    with api.catalog.engine.connect() as connection:
+        event = connection.execute(select(AuditEvent).order_by(AuditEvent.seq.desc())).first()
+    details = json.loads(event.details)
+    assert (event.actor, event.action, event.subject, details["entry"]) == ("can.bo.tinh", "download",
+                                                                            "so-1-trang v1", 1)
+    for who, path, status in (("reviewer", "/api/documents/so-2-trang/entries/1/pdf", 403),
+                              ("officer", "/api/documents/so-2-trang/entries/3/pdf", 404),
+                              ("officer", "/api/documents/bc-an/entries/1/pdf", 404),
+                              ("officer", "/api/documents/so-2-trang/entries/0/pdf", 422),
+                              ("archivist", "/api/documents/so-2-trang/entries/1/pdf", 403)):
+        assert api.get(path, who).status_code == status, (who, path)
+    refused = api.get("/api/documents/so-2-trang/entries/3/pdf", "officer").json()
+    assert refused == {"detail": "document so-2-trang has 2 register entries, not an entry 3"}

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 from api_support import env_settings, serve_in_thread
@@ -35,6 +37,7 @@ PEOPLE = {  # role -> (name, agencies)
     "admin": ("quan.tri", None), "other_officer": ("can.bo.xa.khac", [OTHER_AGENCY]),
 }
 _axe = Axe()
+T = TypeVar("T")
 
 
 @dataclass
@@ -48,8 +51,11 @@ class Site:
         return PEOPLE[who][0]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    """Chromium for one test module. Playwright's sync API keeps an asyncio loop running in the tests' thread while it
+    is started, and pyHanko (signing, verifying) calls asyncio.run: a module's tests that sign while the browser is
+    up do so through ``off_the_loop``, and no browser outlives its module."""
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         yield launched
@@ -79,6 +85,12 @@ def signed_in(browser: Browser, site: Site, who: str, *, lang: str = "vi",
     context.add_cookies([{"name": "sohoa_session", "value": login.session_id, "url": site.url},
                          {"name": "sohoa_lang", "value": lang, "url": site.url}])
     return context
+
+
+def off_the_loop(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """``function`` run in a thread of its own, where no asyncio loop runs (see ``browser``)."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(function, *args, **kwargs).result()
 
 
 def check_accessible(page: Page) -> None:

@@ -12,12 +12,17 @@ class MenuItem:
     path: str
     label: str  # a message, translated when shown
     roles: tuple[str, ...]  # who sees it; () for everyone, signed in or not
+    under: tuple[str, ...] = ()  # other pages reached from it, shown as being in it
+
+    def covers(self, here: str) -> bool:
+        """Whether the page at ``here`` is this item's (or one reached from it)."""
+        return any(here == p or here.startswith(p + "/") for p in (self.path, *self.under))
 
 
 MENU = (
     MenuItem("/tai-len", N_("Upload"), ("scanner",)),
     MenuItem("/lo-quet", N_("Batches"), ("scanner", "archivist")),
-    MenuItem("/tra-cuu", N_("Search"), ("officer", "reviewer", "archivist")),
+    MenuItem("/tra-cuu", N_("Search"), ("officer", "reviewer", "archivist"), ("/tai-lieu", "/cong-dan")),
     MenuItem("/duyet", N_("Review"), ("reviewer",)),
     MenuItem("/bao-cao", N_("Dashboard"), ("archivist",)),
     MenuItem("/nhat-ky", N_("Audit log"), ("archivist",)),

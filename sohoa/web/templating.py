@@ -30,15 +30,18 @@ def moment(value: str | dt.datetime | None, style: str = "short") -> str:
     return format_datetime(when, style, tzinfo=VIETNAM, locale=language())
 
 
+DATE_PATTERNS = {"vi": "dd/MM/yyyy", "en": "d MMM yyyy"}  # as Vietnamese offices write a date: 15/03/1990
+
+
 def day(value: str | dt.date | None) -> str:
-    """An ISO date ("2017-03-15") written the language's way ("15/3/2017")."""
+    """An ISO date ("2017-03-15") written the language's way ("15/03/2017")."""
     if not value:
         return ""
     try:
         date = dt.date.fromisoformat(value) if isinstance(value, str) else value
     except ValueError:
         return str(value)
-    return format_date(date, "short", locale=language())
+    return format_date(date, DATE_PATTERNS.get(language(), "medium"), locale=language())
 
 
 def number(value: float | int | None, digits: int = 0) -> str:
