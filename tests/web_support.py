@@ -28,6 +28,7 @@ CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first
                   "--disable-background-networking", "--disable-component-update"]  # a closed network: ask nothing
 SCREENSHOTS = Path(os.environ.get("SOHOA_SCREENSHOT_DIR", Path(__file__).parent.parent / "build" / "screenshots"))
 VIEWPORT = {"width": 1366, "height": 768}
+BROWSER_LOCALES = {"vi": "vi-VN", "en": "en-GB"}  # how the browser itself writes dates in its date fields
 PASSWORD = "mat-khau-thu-nghiem-1"  # every test person's password
 AGENCY = "TEST"  # the sample run's agency
 OTHER_AGENCY = "KHAC"
@@ -81,7 +82,8 @@ def signed_in(browser: Browser, site: Site, who: str, *, lang: str = "vi",
               javascript: bool = True) -> BrowserContext:
     """A browser of its own for a person already signed in (the sign-in form is tested once, in test_web_auth)."""
     login = sign_in(site.catalog, site.person(who), PASSWORD)
-    context = browser.new_context(viewport=VIEWPORT, java_script_enabled=javascript, base_url=site.url)
+    context = browser.new_context(viewport=VIEWPORT, java_script_enabled=javascript, base_url=site.url,
+                                  locale=BROWSER_LOCALES[lang])
     context.add_cookies([{"name": "sohoa_session", "value": login.session_id, "url": site.url},
                          {"name": "sohoa_lang", "value": lang, "url": site.url}])
     return context

@@ -21,13 +21,16 @@ TEMPLATES = Path(__file__).parent / "templates"
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")  # times are shown as the agencies read them
 
 
+TIME_PATTERNS = {("vi", "short"): "dd/MM/yyyy HH:mm", ("vi", "medium"): "dd/MM/yyyy HH:mm:ss"}
+
+
 def moment(value: str | dt.datetime | None, style: str = "short") -> str:
-    """A time in Vietnam's time zone, written the language's way ("29/11/2026, 21:05")."""
+    """A time in Vietnam's time zone, written the language's way ("29/11/2026 21:05")."""
     if not value:
         return ""
     when = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
     when = when if when.tzinfo else when.replace(tzinfo=dt.UTC)
-    return format_datetime(when, style, tzinfo=VIETNAM, locale=language())
+    return format_datetime(when, TIME_PATTERNS.get((language(), style), style), tzinfo=VIETNAM, locale=language())
 
 
 DATE_PATTERNS = {"vi": "dd/MM/yyyy", "en": "d MMM yyyy"}  # as Vietnamese offices write a date: 15/03/1990
