@@ -9,8 +9,8 @@ How a page is made:
   batches and the rest goes through the same library calls as the API (``storage``, ``workers``), within
   ``caller.agencies``; another agency's thing is "not found" (``PageError(404, ...)``), as in the API.
 - ``templating.render(request, "part/page.html", {...})`` renders a template that extends ``base.html`` (blocks
-  ``title``, ``main``, ``head``, ``scripts``); ``macros.html`` has form fields. Forms carry
-  ``{{ ui.csrf_field() }}``. Filters: ``moment`` (a time in Vietnam's zone), ``day`` (an ISO date), ``number``,
+  ``title``, ``main``, ``head``, ``scripts``); ``macros.html`` has form fields (import it ``with context``). Forms
+  carry ``{{ ui.csrf_field() }}``. Filters: ``moment`` (a time in Vietnam's zone), ``day`` (an ISO date), ``number``,
   ``percent``.
 - Every message is English in the code and templates (``{{ _("Search") }}``, ``_("... %(n)s", n=...)`` in Python;
   ``N_`` marks a message defined in a table and translated when shown) and has its Vietnamese in a catalog of its own

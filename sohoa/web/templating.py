@@ -4,7 +4,6 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal, format_percent
@@ -16,9 +15,9 @@ from sohoa.web import words
 from sohoa.web.i18n import LANGUAGES, gettext, language, ngettext
 from sohoa.web.nav import menu
 from sohoa.web.session import ANON_CSRF_COOKIE, CSRF_FIELD, visitor
+from storage.days import VIETNAM  # times are shown as the agencies read them
 
 TEMPLATES = Path(__file__).parent / "templates"
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")  # times are shown as the agencies read them
 
 
 TIME_PATTERNS = {("vi", "short"): "dd/MM/yyyy HH:mm", ("vi", "medium"): "dd/MM/yyyy HH:mm:ss"}
