@@ -77,6 +77,8 @@ def test_the_log_needs_an_archivist(api: Api) -> None:
     for path in ("/api/audit", "/api/fixity", "/api/reports/dashboard"):
         assert api.get(path, "officer").status_code == 403, path
         assert api.get(path, "admin").status_code == 200, path
+    refused = api.get("/api/audit", "h4002")  # an archivist of one agency: the log holds every agency's searches
+    assert refused.status_code == 403 and "every agency" in refused.json()["detail"]
 
 
 def test_the_log_newest_first_with_an_intact_chain(api: Api) -> None:

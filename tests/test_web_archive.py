@@ -25,7 +25,7 @@ from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import text
 from storage_backends import StoreUnderTest
 from storage_documents import document, store_document
-from web_support import AGENCY, PASSWORD, PEOPLE, Site, check_accessible, screenshot, signed_in
+from web_support import AGENCY, PASSWORD, PEOPLE, Site, check_accessible, role_of, screenshot, signed_in
 
 from sohoa.web.i18n import translations
 from sohoa.web.routes.archive import ACTION_NAMES
@@ -82,9 +82,8 @@ def own_site(sample_run, folder: Path, *, damage: bool = False) -> Iterator[Site
     with pytest.MonkeyPatch.context() as monkeypatch:
         settings = env_settings(data_dir, monkeypatch, SOHOA_AGENCY=AGENCY)
         catalog = Catalog.migrated(settings.database_url)
-        for role, (name, agencies) in PEOPLE.items():
-            add_user(catalog, name, role.removeprefix("other_"), agencies, actor="test-admin", password=PASSWORD,
-                     token=False)
+        for who, (name, agencies) in PEOPLE.items():
+            add_user(catalog, name, role_of(who), agencies, actor="test-admin", password=PASSWORD, token=False)
         _add_batches(catalog, settings.object_store())
         if damage:
             with catalog.engine.begin() as connection:
@@ -108,6 +107,14 @@ def archive_site(sample_run, tmp_path_factory: pytest.TempPathFactory) -> Iterat
 @pytest.fixture(scope="module")
 def archivist(browser: Browser, archive_site: Site) -> Iterator[Page]:
     context = signed_in(browser, archive_site, "archivist")
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture(scope="module")
+def province_archivist(browser: Browser, archive_site: Site) -> Iterator[Page]:
+    """An archivist of every agency: the audit log, which holds every agency's work, is theirs."""
+    context = signed_in(browser, archive_site, "province_archivist")
     yield context.new_page()
     context.close()
 
@@ -294,7 +301,16 @@ def test_a_scanner_may_not_open_the_archivists_pages(browser: Browser, archive_s
 
 # --- the audit log ----------------------------------------------------------------------------------------------------
 
-def test_the_audit_log_lists_filters_and_pages_its_events(archivist: Page, archive_site: Site) -> None:
+def test_an_archivist_of_some_agencies_may_not_read_the_audit_log(archivist: Page) -> None:
+    archivist.goto("/bao-cao")
+    expect(archivist.get_by_role("link", name="Nhật ký")).to_have_count(0)
+    assert archivist.goto("/nhat-ky").status == 403
+    expect(archivist.locator("main")).to_contain_text("chỉ lưu trữ viên phụ trách mọi cơ quan")
+    assert archivist.request.get("/api/audit").status == 403
+
+
+def test_the_audit_log_lists_filters_and_pages_its_events(province_archivist: Page, archive_site: Site) -> None:
+    archivist = province_archivist
     assert set(ACTION_NAMES) == set(ACTIONS)  # every action has its words
     archivist.goto("/nhat-ky")
     expect(archivist.get_by_role("status")).to_contain_text("Chuỗi mã băm toàn vẹn")
@@ -352,7 +368,7 @@ def test_a_fixity_run_started_from_the_page_shows_its_counts(archivist: Page, ar
 
 def test_a_changed_event_and_a_changed_object_are_named(browser: Browser, sample_run, tmp_path: Path) -> None:  # noqa: ANN001
     with own_site(sample_run, tmp_path, damage=True) as site:
-        context = signed_in(browser, site, "archivist")
+        context = signed_in(browser, site, "province_archivist")
         page = context.new_page()
         page.goto("/nhat-ky")
         alert = page.locator(".chain-status[role=alert]")

@@ -20,7 +20,8 @@ MENUS = {  # what each role's menu offers, in Vietnamese
     "scanner": ["Tải lên", "Lô quét", "Xác thực kết quả"],
     "officer": ["Tra cứu", "Xác thực kết quả"],
     "reviewer": ["Tra cứu", "Kiểm tra", "Xác thực kết quả"],
-    "archivist": ["Lô quét", "Tra cứu", "Tổng hợp", "Nhật ký", "Kiểm tra toàn vẹn", "Xác thực kết quả"],
+    "archivist": ["Lô quét", "Tra cứu", "Tổng hợp", "Kiểm tra toàn vẹn", "Xác thực kết quả"],  # of one agency
+    "province_archivist": ["Lô quét", "Tra cứu", "Tổng hợp", "Nhật ký", "Kiểm tra toàn vẹn", "Xác thực kết quả"],
 }
 
 

@@ -32,11 +32,17 @@ BROWSER_LOCALES = {"vi": "vi-VN", "en": "en-GB"}  # how the browser itself write
 PASSWORD = "mat-khau-thu-nghiem-1"  # every test person's password
 AGENCY = "TEST"  # the sample run's agency
 OTHER_AGENCY = "KHAC"
-PEOPLE = {  # role -> (name, agencies)
+PEOPLE = {  # who -> (name, agencies); who is the role, unless ROLES says otherwise
     "scanner": ("to.so.hoa", [AGENCY]), "officer": ("can.bo.mot.cua", [AGENCY]),
     "reviewer": ("nguoi.kiem.tra", [AGENCY]), "archivist": ("luu.tru.vien", [AGENCY]),
     "admin": ("quan.tri", None), "other_officer": ("can.bo.xa.khac", [OTHER_AGENCY]),
+    "province_archivist": ("luu.tru.tinh", None),
 }
+ROLES = {"other_officer": "officer", "province_archivist": "archivist"}
+
+
+def role_of(who: str) -> str:
+    return ROLES.get(who, who)
 _axe = Axe()
 T = TypeVar("T")
 
@@ -71,9 +77,8 @@ def site(sample_run, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]
     with pytest.MonkeyPatch.context() as monkeypatch:
         settings = env_settings(data_dir, monkeypatch, SOHOA_AGENCY=AGENCY)
         catalog = Catalog.migrated(settings.database_url)
-        for role, (name, agencies) in PEOPLE.items():
-            add_user(catalog, name, role.removeprefix("other_"), agencies, actor="test-admin", password=PASSWORD,
-                     token=False)
+        for who, (name, agencies) in PEOPLE.items():
+            add_user(catalog, name, role_of(who), agencies, actor="test-admin", password=PASSWORD, token=False)
         with serve_in_thread(settings) as url:
             yield Site(url, settings, catalog, settings.object_store())
 

@@ -13,6 +13,7 @@ class MenuItem:
     label: str  # a message, translated when shown
     roles: tuple[str, ...]  # who sees it; () for everyone, signed in or not
     under: tuple[str, ...] = ()  # other pages reached from it, shown as being in it
+    every_agency: bool = False  # only for people who see every agency
 
     def covers(self, here: str) -> bool:
         """Whether the page at ``here`` is this item's (or one reached from it)."""
@@ -25,7 +26,7 @@ MENU = (
     MenuItem("/tra-cuu", N_("Search"), ("officer", "reviewer", "archivist"), ("/tai-lieu", "/cong-dan")),
     MenuItem("/duyet", N_("Review"), ("reviewer",)),
     MenuItem("/bao-cao", N_("Dashboard"), ("archivist",)),
-    MenuItem("/nhat-ky", N_("Audit log"), ("archivist",)),
+    MenuItem("/nhat-ky", N_("Audit log"), ("archivist",), every_agency=True),
     MenuItem("/kiem-tra", N_("Fixity"), ("archivist",)),
     MenuItem("/quan-tri/nguoi-dung", N_("Users"), ("admin",)),
     MenuItem("/quan-tri/ky-so", N_("Signer"), ("admin",)),
@@ -35,7 +36,8 @@ MENU = (
 
 def menu(caller: Caller | None) -> list[MenuItem]:
     """What the menu shows this visitor: only the pages its role may open (the pages check again)."""
-    return [item for item in MENU if not item.roles or (caller is not None and caller.may(*item.roles))]
+    return [item for item in MENU if not item.roles or (
+        caller is not None and caller.may(*item.roles) and not (item.every_agency and caller.agencies is not None))]
 
 
 def home(caller: Caller) -> str:

@@ -46,7 +46,10 @@ def audit_log(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
 ) -> AuditAnswer:
     """Events newest first, and whether the hash chain is intact (checked against the object store's anchors; this
-    reads the whole log)."""
+    reads the whole log). The log holds every agency's work, searches for personal IDs among it: only an archivist of
+    every agency reads it (403 for one limited to some)."""
+    if caller.agencies is not None:
+        raise HTTPException(403, "the audit log holds every agency's work: it is for archivists of every agency")
     where = AuditFilter(actor=actor, action=action, since=since, until=until, subject=subject)
     try:
         page = audit_events(resources.catalog(), where, cursor=cursor, limit=limit)

@@ -286,6 +286,9 @@ def _details(details: dict[str, Any]) -> list[tuple[str, str]]:
 @router.get("/nhat-ky", response_class=HTMLResponse)
 def audit_page(request: Request, caller: Archivist, resources: ResourcesDep, actor: str = "", action: str = "",
                since: str = "", until: str = "", subject: str = "", cursor: str | None = None) -> Response:
+    if caller.agencies is not None:
+        raise PageError(403, _("The audit log holds the work of every agency, searches included: it is for "
+                               "archivists of every agency."))
     if action and action not in ACTIONS:
         raise PageError(400, _("There is no such action."))
     where = AuditFilter(actor=actor.strip() or None, action=action or None, since=_date(since, _("From")),
