@@ -72,6 +72,10 @@ class SignatureReport:
         return not self.problems
 
 
+def _timestamp_dict(stamp: TimestampReport | None) -> dict | None:
+    return {**asdict(stamp), "valid": stamp.valid} if stamp else None
+
+
 @dataclass
 class VerifyReport:
     file: str
@@ -86,8 +90,9 @@ class VerifyReport:
 
     def to_dict(self) -> dict:
         return {"file": self.file, "valid": self.valid, "error": self.error,
-                "signatures": [{**asdict(s), "valid": s.valid} for s in self.signatures],
-                "document_timestamps": [{**asdict(t), "valid": t.valid} for t in self.document_timestamps]}
+                "signatures": [{**asdict(s), "valid": s.valid, "timestamp": _timestamp_dict(s.timestamp)}
+                               for s in self.signatures],
+                "document_timestamps": [_timestamp_dict(t) for t in self.document_timestamps]}
 
     def to_text(self) -> str:
         lines = [f"{self.file}: {'VALID' if self.valid else 'NOT VALID'}"]

@@ -20,6 +20,7 @@ from pydantic import BaseModel, Field
 from signing.revisions import NotSigned
 from sohoa.api.auth import ERRORS, require
 from sohoa.api.deps import ResourcesDep
+from sohoa.api.models import SearchAnswer, VerificationReport
 from sohoa.settings import Settings
 from storage.history import Version as StoredVersion
 from storage.lookup import ReadAs, read_lookup
@@ -31,6 +32,7 @@ from storage.users import Caller
 from workers.document_view import Trust, check_signature, version_history
 from workers.extracts import DocumentExtract, data_extract, entry_extract, extract_xlsx
 from workers.previews import DEFAULT_DPI, MAX_DPI, MIN_DPI, document_page_png
+from workers.record import DocumentRecord
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/documents", tags=["documents"])
@@ -43,7 +45,7 @@ BAD_CURSOR: dict[int | str, dict[str, Any]] = {400: {"description": "a cursor th
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-@router.get("", responses={**ERRORS, **BAD_CURSOR})
+@router.get("", responses={200: {"model": SearchAnswer}, **ERRORS, **BAD_CURSOR})
 def search_documents(
     caller: Reader,
     resources: ResourcesDep,
@@ -139,7 +141,7 @@ def person_documents(caller: Reader, resources: ResourcesDep,
     return PersonDocuments.model_validate(person.to_dict())
 
 
-@router.get("/{doc_id}", responses={**ERRORS, **NOT_FOUND})
+@router.get("/{doc_id}", responses={200: {"model": DocumentRecord}, **ERRORS, **NOT_FOUND})
 def get_document(doc_id: str, caller: Reader, resources: ResourcesDep, version: Version = None) -> dict[str, Any]:
     """The document's CONTRACT §2 JSON with page texts, as stored; a "view" audit event."""
     with _stored(doc_id):
@@ -214,43 +216,6 @@ def get_versions(doc_id: str, caller: Reader, resources: ResourcesDep) -> Versio
     with _stored(doc_id):
         versions = version_history(resources.catalog(), doc_id, actor=caller.name, agencies=caller.agencies)
     return VersionHistory(id=doc_id, versions=[_version_info(v) for v in versions])
-
-
-class TimestampCheck(BaseModel):
-    time: str | None
-    authority: str
-    intact: bool
-    trusted: bool
-    valid: bool
-
-
-class SignatureCheck(BaseModel):
-    field: str
-    signer: str
-    signing_time: str | None = Field(description="as the signer's clock said; a timestamp proves it")
-    level: str = Field(description="the PAdES baseline level reached")
-    intact: bool
-    trusted: bool
-    byte_range: list[int]
-    bytes_covered: int
-    file_size: int
-    coverage: str
-    changes_after: str
-    modified_after: bool
-    timestamp: TimestampCheck | None
-    revocation: str = Field(description="good, revoked or not checked")
-    revocation_source: str | None
-    problems: list[str]
-    valid: bool
-
-
-class VerificationReport(BaseModel):
-    """The report of ``sohoa verify --format json`` (and POST /api/verify)."""
-    file: str
-    valid: bool
-    error: str | None
-    signatures: list[SignatureCheck]
-    document_timestamps: list[TimestampCheck]
 
 
 @router.get("/{doc_id}/signature", response_model=VerificationReport, responses={**ERRORS, **NOT_FOUND})

@@ -10,8 +10,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from signing.verify import verify_pdf
-from sohoa.api.auth import require
+from sohoa.api.auth import ERRORS, require
 from sohoa.api.deps import SettingsDep
+from sohoa.api.models import VerificationReport
 from sohoa.api.uploads import limited_form
 from sohoa.settings import Settings
 
@@ -21,8 +22,11 @@ _FILE_FORM = {"multipart/form-data": {"schema": {"type": "object", "required": [
     "file": {"type": "string", "format": "binary", "description": "the signed PDF"}}}}}
 
 
-@router.post("/api/verify", dependencies=[require()],
-             openapi_extra={"requestBody": {"required": True, "content": _FILE_FORM}})
+@router.post("/api/verify", dependencies=[require()], response_model=VerificationReport,
+             openapi_extra={"requestBody": {"required": True, "content": _FILE_FORM}},
+             responses={**ERRORS, 411: {"description": "no Content-Length"},
+                        413: {"description": f"a body over {MAX_UPLOAD_BYTES:,} bytes"},
+                        422: {"description": "no file in the field `file`"}})
 async def verify(request: Request, settings: SettingsDep) -> dict[str, Any]:
     """Signatures, integrity, trust, timestamps and revocation of the PDF in the multipart field ``file``."""
     form = await limited_form(request, MAX_UPLOAD_BYTES)
