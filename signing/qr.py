@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterator
+from urllib.parse import urlencode
 
 import cv2
 import numpy as np
@@ -43,8 +44,9 @@ DOCUMENT_NAMES = {
 }
 
 
-def qr_payload(request: SignRequest, issued_at: dt.datetime) -> str:
-    """Compact JSON (UTF-8): dossier code, procedure code, personal ID, document name, issuing system, time of issue.
+def qr_payload(request: SignRequest, issued_at: dt.datetime, verify_url: str | None = None) -> str:
+    """Compact JSON (UTF-8): dossier code, procedure code, personal ID, document name, issuing system, time of issue,
+    and with ``verify_url`` (the public verification page) the link that checks this result (``verify_link``).
 
     Keys whose value is unknown are left out.
     """
@@ -55,8 +57,15 @@ def qr_payload(request: SignRequest, issued_at: dt.datetime) -> str:
         "document": DOCUMENT_NAMES.get(request.doc_type or "", request.doc_type),
         "system": SYSTEM,
         "issued_at": issued_at.astimezone(VIETNAM).isoformat(),
+        "verify_url": verify_link(verify_url, request.result_code) if verify_url else None,
     }
     return json.dumps({k: v for k, v in values.items() if v}, ensure_ascii=False, separators=(",", ":"))
+
+
+def verify_link(verify_url: str, result_code: str | None) -> str:
+    """The address that opens a result's verification: ``<verify_url>?ma=<result code>``, or the page itself for a
+    result without a code."""
+    return f"{verify_url}?{urlencode({'ma': result_code})}" if result_code else verify_url
 
 
 def qr_symbols(payload: str) -> Iterator[np.ndarray]:

@@ -18,6 +18,7 @@ class SignRequest:
     procedure_code: str | None = None
     personal_id: str | None = None
     doc_type: str | None = None
+    result_code: str | None = None  # a result's own `<dossier code>-KQ<n>`: its QR code's verification link names it
 
     def __post_init__(self) -> None:
         if self.kind is not None and self.kind not in KINDS:

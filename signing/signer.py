@@ -57,6 +57,7 @@ class SignerConfig:
     crls: tuple[bytes, ...] = ()  # DER CRLs embedded for B-LT and above; when empty, revocation data is fetched
     visible: bool = True  # False: invisible signatures and no QR code, whatever the kind
     seal_image: Path | None = None  # the agency's seal; a plain red one is drawn when None
+    verify_url: str | None = None  # the public verification page a result's QR code links to; None: no link
 
     def __post_init__(self) -> None:
         if self.level not in LEVELS:
@@ -91,7 +92,7 @@ def sign_pdf(data: bytes, config: SignerConfig, request: SignRequest | None = No
     signature = Signature(config.level, name, signed_at.isoformat())
     if request.kind != "result":
         return _signed(data, config, signer, request, signed_at, None), signature
-    payload = qr_payload(request, signed_at)
+    payload = qr_payload(request, signed_at, config.verify_url)
     for symbol in qr_symbols(payload):
         out = _signed(data, config, signer, request, signed_at, symbol)
         if reads_on_page(out, payload):

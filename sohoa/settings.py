@@ -16,6 +16,7 @@ from storage.retention import RetentionPolicy, parse_classes
 from storage.s3 import S3Settings
 
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"  # `sohoa serve` on its default address
+PUBLIC_VERIFY_PATH = "/xac-thuc"  # the public verification page, where a result's QR code leads
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class Settings:
     retention_years: int = 0
     retention_classes: str = ""  # SOHOA_RETENTION_CLASSES, e.g. "dossier=10,result=permanent"
     public_url: str = DEFAULT_PUBLIC_URL  # where `sohoa serve` is reachable: the development CA's CRL is there
+    public_url_set: bool = False  # SOHOA_PUBLIC_URL was given: results' QR codes link to its verification page
     redis_url: str | None = None
 
     @classmethod
@@ -62,6 +64,7 @@ class Settings:
             retention_years=int(os.environ.get("SOHOA_RETENTION_YEARS") or 0),
             retention_classes=os.environ.get("SOHOA_RETENTION_CLASSES", ""),
             public_url=os.environ.get("SOHOA_PUBLIC_URL") or DEFAULT_PUBLIC_URL,
+            public_url_set=bool(os.environ.get("SOHOA_PUBLIC_URL")),
             redis_url=os.environ.get("SOHOA_REDIS_URL") or None,
         )
 
@@ -79,6 +82,12 @@ class Settings:
     def dev_crl_url(self) -> str:
         """Where the development CA's CRL is published: what the certificates it issues point at."""
         return self.public_url.rstrip("/") + DEV_CRL_PATH
+
+    @property
+    def verify_url(self) -> str | None:
+        """The public verification page a result's QR code links to; None unless SOHOA_PUBLIC_URL was given (the
+        default address is only reachable on this machine, no link to print on paper)."""
+        return self.public_url.rstrip("/") + PUBLIC_VERIFY_PATH if self.public_url_set else None
 
     @property
     def uses_dev_key(self) -> bool:
@@ -103,7 +112,7 @@ class Settings:
         crls = load_crls(self.crls) if self.crls else [dev_crl(keys)] if keys else []
         return SignerConfig(p12, self.signing_p12_password, self.pkcs11, level=level, tsa_url=self.tsa_url,
                             trust_roots=tuple(r.dump() for r in self.trusted_roots()), crls=tuple(crls),
-                            visible=self.signature_visible, seal_image=self.seal_image)
+                            visible=self.signature_visible, seal_image=self.seal_image, verify_url=self.verify_url)
 
     def trusted_roots(self) -> list[x509.Certificate]:
         """The CA certificates of SOHOA_TRUST_ROOTS (else the development CA) that exist."""

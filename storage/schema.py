@@ -58,7 +58,7 @@ class Document(Base):
     doc_type: Mapped[str] = mapped_column(String(48), index=True)
     needs_review: Mapped[bool] = mapped_column(Boolean)
     source: Mapped[str] = mapped_column(Text)
-    sha256: Mapped[str] = mapped_column(String(64))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)  # of the signed PDF: public verification finds it
     pdf_key: Mapped[str] = mapped_column(Text)
     json_key: Mapped[str] = mapped_column(Text)
     record: Mapped[dict[str, Any]] = mapped_column(JSON)

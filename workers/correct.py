@@ -22,6 +22,7 @@ from storage.objects import ObjectStore
 from storage.retrieval import find_document
 from workers.record import (
     ChangeRecord,
+    Codes,
     CorrectionRecord,
     DocumentRecord,
     DoubtRecord,
@@ -56,8 +57,8 @@ def correct_document(catalog: Catalog, store: ObjectStore, doc_id: str, assignme
     version = _free_version(store, doc.agency, doc_id, doc.version + 1)
     batch = catalog.batch(doc.batch_id)
     manifest = Manifest.model_validate(batch.manifest if batch else {})
-    request = sign_request(manifest, default_agency, corrected.doc_type, corrected.fields, record.dossier_code,
-                           creation_time(original) or now)
+    request = sign_request(manifest, default_agency, corrected.doc_type, corrected.fields,
+                           Codes(record.dossier_code, record.result_code), creation_time(original) or now)
     pdf_bytes, signature = sign_pdf(original, signer, request)
     changes = [ChangeRecord(**asdict(c)) for c in corrected.changes]
     new = record.model_copy(update={

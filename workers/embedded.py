@@ -180,8 +180,7 @@ def _plan_file(run: FileRun, outcomes: list, config: BatchConfig, pool: ProcessP
         summary.understanding_seconds = round(summary.understanding_seconds + time.monotonic() - started, 3)
         codes = _dossier_codes(plan, config.manifest, summary, catalog)
         info = PdfInfo(title=f"{found.doc_type} {doc_id}", doc_type=found.doc_type, source=source, created=now())
-        request = sign_request(config.manifest, config.agency, found.doc_type, found.fields, codes.dossier_code,
-                               info.created)
+        request = sign_request(config.manifest, config.agency, found.doc_type, found.fields, codes, info.created)
         job = DocJob(doc_id, [p for p in plan.pages if not p.blank], info, config.signer, work_dir, request)
         pending.append(_Pending(run, plan, source, found, codes, pool.submit(build_document, job)))
         run.waiting += 1

@@ -186,11 +186,11 @@ def page_records(plan: DocPlan) -> list[PageRecord]:
     return pages
 
 
-def sign_request(manifest: Manifest, agency: str, doc_type: str, fields: dict[str, str], dossier_code: str | None,
+def sign_request(manifest: Manifest, agency: str, doc_type: str, fields: dict[str, str], codes: Codes,
                  scanned_at: dt.datetime) -> SignRequest:
     """What a document's signature shows, from its batch manifest and what was understood (CONTRACT §6);
     ``agency`` names the agency when the manifest does not."""
     return SignRequest(kind=manifest.kind, agency_name=manifest.agency_name or manifest.agency or agency,
                        operator=manifest.operator, scanned_at=scanned_at,
-                       dossier_code=dossier_code or manifest.dossier_code, procedure_code=manifest.procedure_code,
-                       personal_id=fields.get("personal_id"), doc_type=doc_type)
+                       dossier_code=codes.dossier_code or manifest.dossier_code, procedure_code=manifest.procedure_code,
+                       personal_id=fields.get("personal_id"), doc_type=doc_type, result_code=codes.result_code)
