@@ -33,6 +33,7 @@ class Base(DeclarativeBase):
 
 class Batch(Base):
     __tablename__ = "batches"
+    __table_args__ = (Index("ix_batches_created_at", "created_at", "id"),)  # the list of batches, newest first
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     agency: Mapped[str] = mapped_column(String(64), index=True)
     kind: Mapped[str | None] = mapped_column(String(32))

@@ -72,7 +72,7 @@ def search(catalog: Catalog, query: SearchQuery, *, actor: str, agencies: Collec
     """One page of matching documents (CONTRACT §2 JSON without page texts); ``agencies`` None means all."""
     limit = max(1, min(limit, MAX_LIMIT))
     fingerprint = _fingerprint(query, agencies)
-    after = _decode(cursor, fingerprint) if cursor else None
+    after = decode_cursor(cursor, fingerprint) if cursor else None
     docs = Document.__table__
     match = fulltext.matches(catalog.dialect, query.text) if query.text else None
     newest = tuple_(docs.c.signed_at, docs.c.id)
@@ -102,7 +102,7 @@ def search(catalog: Catalog, query: SearchQuery, *, actor: str, agencies: Collec
                                                        "next_page": cursor is not None})
     last = page[-1] if page else None
     key = ([last.rank] if match is not None else []) + [last.signed_at, last.id] if last else None
-    return SearchPage([records[row.pk] for row in page], _encode(key, fingerprint) if more and key else None)
+    return SearchPage([records[row.pk] for row in page], encode_cursor(key, fingerprint) if more and key else None)
 
 
 def _documents_with(condition: ColumnElement[bool]) -> Select:
@@ -141,16 +141,18 @@ def _fingerprint(query: SearchQuery, agencies: Collection[str] | None) -> str:
     return hashlib.sha256(audit.canonical({"scope": scope}).encode()).hexdigest()[:16]
 
 
-def _encode(key: list[Any], fingerprint: str) -> str:
+def encode_cursor(key: list[Any], fingerprint: str) -> str:
+    """An opaque cursor: the last item's sort key, bound to the query (``fingerprint``) it belongs to."""
     return base64.urlsafe_b64encode(json.dumps({"k": key, "q": fingerprint}).encode()).decode().rstrip("=")
 
 
-def _decode(cursor: str, fingerprint: str) -> list[Any]:
+def decode_cursor(cursor: str, fingerprint: str) -> list[Any]:
+    """The sort key of a cursor ``encode_cursor`` gave for the same query; BadCursor otherwise."""
     try:
         data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         key = data["k"]
     except (binascii.Error, ValueError, KeyError, TypeError):
-        raise BadCursor("the cursor is not one this search gave") from None
+        raise BadCursor("the cursor is not one this list gave") from None
     if data.get("q") != fingerprint:
-        raise BadCursor("the cursor belongs to another search")
+        raise BadCursor("the cursor belongs to another list")
     return key

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -27,18 +28,19 @@ from typer.testing import CliRunner
 from sohoa.cli import app
 from sohoa.jobs import run_batch
 from sohoa.sample import render_page
+from sohoa.settings import Settings
 from storage.catalog import Catalog
 from storage.objects import LocalStore
 from storage.schema import AuditEvent, Document
-from workers.service import CatalogProgress, batch_status
+from workers.service import CatalogProgress, batch_status, safe_name
 
 DOSSIER = "000.00.12.H40-240504-0001"
 THU = "Nguyễn Thị Thu"
 
 
-def _png(lines: list[str]) -> bytes:
+def _png(lines: list[str], dpi: int = 200) -> bytes:
     out = io.BytesIO()
-    Image.fromarray(render_page(lines, size_mm=(148, 60))).convert("L").save(out, "PNG", dpi=(200, 200))
+    Image.fromarray(render_page(lines, dpi=dpi, size_mm=(148, 60))).convert("L").save(out, "PNG", dpi=(dpi, dpi))
     return out.getvalue()
 
 
@@ -133,7 +135,7 @@ def test_without_redis_the_service_runs_the_batch_itself(tmp_path: Path, monkeyp
     scanner = bearer(settings, THU, "scanner")
     name, data = next(iter(scans.items()))
     with serve_in_thread(settings) as url:
-        reply = httpx.post(f"{url}/api/batches", headers=scanner, files=_files({"a/b/../" + name: data}))
+        reply = httpx.post(f"{url}/api/batches", headers=scanner, files=_files({"/../../" + name: data}))
         assert reply.status_code == 202, reply.text
         batch_id = reply.json()["id"]
         status = _wait_until_finished(url, batch_id, scanner)
@@ -172,6 +174,8 @@ def test_who_may_upload_what(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sc
         assert not_scans.status_code == 400
         detail = not_scans.json()["detail"]
         assert "ghi chú.txt: unsupported file type" in detail and "hidden.png: the file is empty" in detail, detail
+        clash = post(scanner, {"so-2017": data, "so-2017/trang-001.png": data})
+        assert clash.status_code == 400 and "a file and a folder have one name" in clash.json()["detail"], clash.text
         too_large = post(scanner, {"big.png": data + bytes(100_000)})
         assert too_large.status_code == 413 and "big.png" in too_large.json()["detail"]
         assert not (settings.objects_dir / "raw").exists()  # nothing of a refused upload is kept
@@ -241,3 +245,117 @@ def test_progress_is_written_at_most_once_a_second_and_never_after_the_end(tmp_p
     catalog.batch_progress("b", {"pages": 5, "done": 4})  # a page pool thread's late report changes nothing
     assert batch_status(catalog.batch("b")) == {"id": "b", "status": "done", "documents": 1, "pages": 6, "done": 6,
                                                 "failed": [], "skipped": [], "rescan": []}
+
+
+
+def test_uploaded_names_keep_their_folders_but_nothing_that_leaves_the_batch() -> None:
+    assert safe_name("so-2017/trang-001.tif", 1) == "so-2017/trang-001.tif"
+    assert safe_name("../../etc/passwd", 1) == "etc/passwd"  # no way out of the batch's folder
+    assert safe_name("/abs/./a.png", 1) == "abs/a.png"
+    assert safe_name("C:\\Scans\\2017\\a.png", 1) == "Scans/2017/a.png"
+    assert safe_name(".git/.hidden.png", 1) == "git/hidden.png"
+    assert safe_name("so\u0301/x\x00y.png", 1) == "s\u00f3/xy.png"  # NFC, no control characters
+    assert safe_name("../..", 3) == "upload-3"
+    deep = safe_name("/".join(["thư-mục"] * 200) + "/a.png", 1)
+    assert deep.endswith("/thư-mục/a.png") and len(deep.encode()) <= 1000
+    assert len(safe_name("a" * 300 + ".png", 1).encode()) == 200
+
+
+@dataclass
+class FolderBatch:
+    url: str
+    settings: Settings
+    tokens: dict[str, dict[str, str]]  # by role; "other": a scanner of another agency
+    batch_id: str
+
+
+@pytest.fixture(scope="module")
+def folder_batch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FolderBatch]:
+    """A server with no Redis, and one finished batch of agency H40.01 uploaded as two folders, each with a file of
+    one name; the page in so-2017 is scanned at 150 dpi (to scan again)."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        settings = env_settings(tmp_path_factory.mktemp("folders"), monkeypatch, SOHOA_AGENCY="H40.01")
+        tokens = {"scanner": bearer(settings, THU, "scanner", ["H40.01"]),
+                  "other": bearer(settings, "to.so.hoa.khac", "scanner", ["H40.02"]),
+                  "officer": bearer(settings, "officer", "officer", ["H40.01"]),
+                  "archivist": bearer(settings, "archivist", "archivist")}
+        scans = {"so-2017/trang-001.png": _png(["QUYẾT ĐỊNH", "Về việc cấp phép xây dựng"], dpi=150),
+                 "so-2018/trang-001.png": _png(["CÔNG VĂN", "Về việc lập danh sách cử tri"])}
+        with serve_in_thread(settings) as url:
+            reply = httpx.post(f"{url}/api/batches", headers=tokens["scanner"], files=_files(scans))
+            assert reply.status_code == 202, reply.text
+            batch_id = reply.json()["id"]
+            _wait_until_finished(url, batch_id, tokens["scanner"])
+            yield FolderBatch(url, settings, tokens, batch_id)
+
+
+def test_a_folder_upload_keeps_its_folders_as_the_documents_sources(folder_batch: FolderBatch) -> None:
+    url, tokens, batch_id = folder_batch.url, folder_batch.tokens, folder_batch.batch_id
+    status = httpx.get(f"{url}/api/batches/{batch_id}", headers=tokens["scanner"]).json()
+    assert (status["status"], status["documents"], status["failed"]) == ("done", 2, []), status
+    sources = {d["source"] for d in httpx.get(f"{url}/api/documents", params={"batch": batch_id},
+                                              headers=tokens["archivist"]).json()["items"]}
+    assert sources == {"so-2017/trang-001.png", "so-2018/trang-001.png"}  # as `sohoa process` names them
+
+
+def test_a_page_to_scan_again_is_shown_from_the_raw_scan(folder_batch: FolderBatch) -> None:
+    url, tokens, batch_id = folder_batch.url, folder_batch.tokens, folder_batch.batch_id
+    rescan = httpx.get(f"{url}/api/batches/{batch_id}", headers=tokens["scanner"]).json()["rescan"]
+    low = next(r for r in rescan if "150 dpi" in r["reason"])
+    assert (low["source"], low["page"]) == ("so-2017/trang-001.png", 1)
+    picture_url = f"{url}/api/batches/{batch_id}/scans/{low['sha256']}/pages/1.png"
+    picture = httpx.get(picture_url, headers=tokens["scanner"])
+    assert picture.status_code == 200 and picture.headers["content-type"] == "image/png"
+    image = Image.open(io.BytesIO(picture.content))
+    assert image.width == 240 and 90 < image.height < 105  # the strip's proportions (148 × 60 mm)
+    again = httpx.get(picture_url, headers={**tokens["scanner"], "If-None-Match": picture.headers["etag"]})
+    assert again.status_code == 304
+    assert httpx.get(picture_url, headers=tokens["archivist"]).status_code == 200  # every agency
+    assert httpx.get(picture_url, headers=tokens["other"]).status_code == 404  # another agency's batch
+    assert httpx.get(picture_url, headers=tokens["officer"]).status_code == 403
+    assert httpx.get(picture_url).status_code == 401
+    assert httpx.get(picture_url.replace("/1.png", "/2.png"), headers=tokens["scanner"]).status_code == 404
+    assert httpx.get(picture_url.replace(low["sha256"], "0" * 64), headers=tokens["scanner"]).status_code == 404
+    with Session(Catalog(folder_batch.settings.database_url).engine) as session:
+        views = session.execute(select(AuditEvent.actor, AuditEvent.subject).where(AuditEvent.action == "view")).all()
+    assert (THU, f"raw/H40.01/{batch_id}/{low['sha256']}.png") in views
+    assert {actor for actor, _ in views} == {THU, "archivist"}  # what was refused is not a view
+
+
+def test_batches_are_listed_newest_first_a_page_at_a_time(folder_batch: FolderBatch) -> None:
+    url, tokens = folder_batch.url, folder_batch.tokens
+    catalog = Catalog(folder_batch.settings.database_url)
+    made = [f"20240504T08000{n}-0000000{n}" for n in range(5)]
+    for n, batch_id in enumerate(made):
+        catalog.start_batch(batch_id, "H40.02" if n == 2 else "H40.01", "dossier", {}, status="queued")
+
+    def pages(headers: dict[str, str]) -> list[list[str]]:
+        found, cursor = [], None
+        while True:
+            reply = httpx.get(f"{url}/api/batches", params={"limit": 2, **({"cursor": cursor} if cursor else {})},
+                              headers=headers)
+            assert reply.status_code == 200, reply.text
+            found.append([item["id"] for item in reply.json()["items"]])
+            cursor = reply.json()["next"]
+            if cursor is None:
+                return found
+
+    mine = [made[4], made[3], made[1], made[0], folder_batch.batch_id]  # newest first; H40.02's left out
+    assert pages(tokens["scanner"]) == [mine[:2], mine[2:4], mine[4:]]
+    assert sum(pages(tokens["archivist"]), []) == [made[4], made[3], made[2], made[1], made[0], folder_batch.batch_id]
+    first = httpx.get(f"{url}/api/batches", params={"limit": 2}, headers=tokens["scanner"]).json()
+    newest = first["items"][0]
+    assert {k: newest[k] for k in ("agency", "kind", "status", "documents", "finished_at")} == {
+        "agency": "H40.01", "kind": "dossier", "status": "queued", "documents": 0, "finished_at": None}
+    assert newest["created_at"].endswith(("+00:00", "Z"))
+    done = next(item for item in httpx.get(f"{url}/api/batches", params={"limit": 100}, headers=tokens["scanner"])
+                .json()["items"] if item["id"] == folder_batch.batch_id)
+    assert (done["status"], done["documents"], len(done["rescan"])) == ("done", 2, 1) and done["finished_at"]
+    stranger = httpx.get(f"{url}/api/batches", params={"cursor": first["next"]}, headers=tokens["archivist"])
+    assert stranger.status_code == 400  # a cursor is bound to the agencies it listed
+    assert httpx.get(f"{url}/api/batches", params={"cursor": "nonsense"}, headers=tokens["scanner"]).status_code == 400
+    assert httpx.get(f"{url}/api/batches").status_code == 401
+    assert httpx.get(f"{url}/api/batches", headers=tokens["officer"]).status_code == 403
+    assert httpx.get(f"{url}/api/batches", headers=tokens["other"]).json()["items"] == [
+        item for item in httpx.get(f"{url}/api/batches", params={"limit": 100}, headers=tokens["archivist"])
+        .json()["items"] if item["agency"] == "H40.02"]

@@ -148,7 +148,7 @@ def test_pages_follow_the_cursor(api: Api) -> None:
     assert seen == everything and len(set(seen)) == len(seen) > 6
     other = api.get("/api/documents", "officer", doc_type="decision", cursor=api.get(
         "/api/documents", "officer", limit=2).json()["next"])
-    assert other.status_code == 400 and other.json() == {"detail": "the cursor belongs to another search"}
+    assert other.status_code == 400 and other.json() == {"detail": "the cursor belongs to another list"}
     assert api.get("/api/documents", "officer", cursor="rubbish").status_code == 400
     assert {api.get("/api/documents", "officer", limit=n).status_code for n in (0, 101)} == {422}
 

@@ -19,15 +19,17 @@ class FileRun:
     file: InputFile
     summary: Summary
     documents: list[str] = field(default_factory=list)
-    rescan: list[dict[str, Any]] = field(default_factory=list)  # {"page", "reason"}
+    rescan: list[dict[str, Any]] = field(default_factory=list)  # {"page", "reason", "sha256"}
     skipped: list[dict[str, Any]] = field(default_factory=list)  # {"part": "#p3-4" or "", "reason"}
     blank_pages: int = 0
     failed: bool = False
     waiting: int = 0  # documents sent to be made and not stored yet
 
     def add_rescan(self, page: int, reason: str) -> None:
-        self.rescan.append({"page": page, "reason": reason})
-        self.summary.rescan.append({"source": self.file.source, "page": page, "reason": reason})
+        """A page to scan again; the file's SHA-256 finds the page's picture in the batch's raw scans."""
+        self.rescan.append({"page": page, "reason": reason, "sha256": self.file.sha256})
+        self.summary.rescan.append({"source": self.file.source, "page": page, "reason": reason,
+                                    "sha256": self.file.sha256})
 
     def add_skipped(self, source: str, reason: str) -> None:
         self.skipped.append({"part": source.removeprefix(self.file.source), "reason": reason})
@@ -53,7 +55,7 @@ def reuse_file(file: InputFile, before: ProcessedFile, out_dir: Path, catalog: C
     summary.reused_files += 1
     summary.pages += before.pages
     summary.blank_pages += before.blank_pages
-    summary.rescan += [{"source": file.source, **r} for r in before.notes.get("rescan", [])]
+    summary.rescan += [{"source": file.source, **r, "sha256": file.sha256} for r in before.notes.get("rescan", [])]
     summary.skipped += [{"source": file.source + skipped["part"], "reason": skipped["reason"]}
                         for skipped in before.notes.get("skipped", [])]
     for doc_id in before.documents:

@@ -14,7 +14,7 @@ import tempfile
 import threading
 import time
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -23,6 +23,7 @@ from ingest.errors import InputError
 from ingest.limits import Limits
 from ingest.manifest import Manifest
 from ingest.sniff import Kind, sniff
+from storage.batch_list import documents_stored, list_batches
 from storage.batches import new_batch_id
 from storage.catalog import Catalog
 from storage.keys import raw_key, raw_prefix
@@ -32,7 +33,9 @@ from workers.embedded import CONTENT_TYPES, BatchConfig, Reporter, process_batch
 from workers.summary import Summary
 
 UPLOAD_RECORD = "upload.json"  # raw/<agency>/<batch>/upload.json: the files' names, the manifest, the uploader
-NAME_BYTES = 200
+NAME_BYTES = 200  # a file's or folder's name
+PATH_BYTES = 1000  # a file's name with its folders
+_DRIVE = re.compile(r"[A-Za-z]:")  # a whole Windows path ("C:\\Scans\\a.tif") from an old browser
 
 
 class UploadError(Exception):
@@ -47,6 +50,10 @@ class BatchExists(UploadError):
     pass
 
 
+class BatchNotFound(LookupError):
+    """No such batch, or one of an agency the caller does not see."""
+
+
 @dataclass(frozen=True)
 class Received:
     """One uploaded file, copied to a local folder."""
@@ -58,11 +65,22 @@ class Received:
 
 
 def safe_name(given: str | None, number: int) -> str:
-    """An uploaded file's name without folders, control characters or leading dots (hidden files are no inputs),
-    NFC, at most 200 bytes; ``upload-<number>`` when nothing is left."""
-    name = unicodedata.normalize("NFC", re.split(r"[/\\]", given or "")[-1])
-    name = "".join(c for c in name if c.isprintable()).strip().lstrip(".")
-    return name.encode()[:NAME_BYTES].decode(errors="ignore").strip() or f"upload-{number}"
+    """An uploaded file's name with the folders it was in, as a folder upload gives it ("so-2017/trang-001.tif"):
+    each part NFC, without control characters or leading dots (no "..", no hidden files), at most 200 bytes; no
+    root, no drive; over 1000 bytes, the folders nearest the root are left out. ``upload-<number>`` when nothing is
+    left."""
+    parts = [_safe_part(part) for part in re.split(r"[/\\]", unicodedata.normalize("NFC", given or ""))]
+    if parts and _DRIVE.fullmatch(parts[0]):
+        parts.pop(0)
+    parts = [part for part in parts if part]
+    while len(parts) > 1 and len("/".join(parts).encode()) > PATH_BYTES:
+        parts.pop(0)
+    return "/".join(parts) or f"upload-{number}"
+
+
+def _safe_part(name: str) -> str:
+    name = "".join(c for c in name if c.isprintable()).strip().lstrip(".").strip()
+    return name.encode()[:NAME_BYTES].decode(errors="ignore").strip()
 
 
 def store_upload(parts: Iterable[tuple[str | None, BinaryIO]], manifest: Manifest, agency: str, uploader: str,
@@ -74,16 +92,21 @@ def store_upload(parts: Iterable[tuple[str | None, BinaryIO]], manifest: Manifes
 
 
 def _receive(parts: Iterable[tuple[str | None, BinaryIO]], folder: Path, limits: Limits) -> list[Received]:
-    """Copy each part to ``folder`` under a safe name while hashing it. A file over the size limit stops the
-    upload (TooLarge); twin names and files that are not scans are refused together (UploadError)."""
+    """Copy each part to ``folder`` under its safe name (in its folders) while hashing it. A file over the size
+    limit stops the upload (TooLarge); twin names and files that are not scans are refused together
+    (UploadError)."""
     received: list[Received] = []
     problems: list[str] = []
+    names: list[str] = []  # of the files copied so far, refused ones too
     for number, (given, stream) in enumerate(parts, 1):
         name = safe_name(given, number)
-        if any(r.name == name for r in received):
-            problems.append(f"{name}: two files have this name")
+        clash = _clash(name, names)
+        if clash:
+            problems.append(f"{name}: {clash}")
             continue
+        names.append(name)
         path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
         sha256, size = _copy(stream, path, limits.max_file_bytes, name)
         try:
             received.append(Received(name, path, sha256, size, sniff(path)))
@@ -92,6 +115,16 @@ def _receive(parts: Iterable[tuple[str | None, BinaryIO]], folder: Path, limits:
     if problems:
         raise UploadError("refused, nothing was kept: " + "; ".join(problems))
     return received
+
+
+def _clash(name: str, names: list[str]) -> str | None:
+    """Why a file of that name cannot sit beside those named: the same name, or a file named as a folder."""
+    for other in names:
+        if other == name:
+            return "two files have this name"
+        if other.startswith(name + "/") or name.startswith(other + "/"):
+            return f"a file and a folder have one name (beside {other})"
+    return None
 
 
 def _copy(stream: BinaryIO, path: Path, limit: int, name: str) -> tuple[str, int]:
@@ -182,8 +215,9 @@ def run_uploaded(batch_id: str, base: BatchConfig) -> Summary | None:
         inputs = folder / "in"
         inputs.mkdir()
         for file in record["files"]:
-            write_object(store, raw_key(batch.agency, batch_id, file["sha256"], file["kind"]), inputs / file["name"],
-                         file["sha256"])
+            target = inputs / file["name"]  # in its folders, as uploaded
+            target.parent.mkdir(parents=True, exist_ok=True)
+            write_object(store, raw_key(batch.agency, batch_id, file["sha256"], file["kind"]), target, file["sha256"])
         config = replace(base, out_dir=folder / "out", agency=batch.agency, batch_id=batch_id, input_dir=inputs,
                          manifest=Manifest.model_validate(record["manifest"]))
         return process_batch([file["name"] for file in record["files"]], config, reporter)
@@ -199,11 +233,41 @@ def fail_batch(catalog: Catalog, batch_id: str, reason: str, progress: dict[str,
     catalog.finish_batch(batch_id, "failed", {**(progress or {}), "failed": [{"source": batch_id, "error": reason}]})
 
 
-def batch_status(batch: Batch) -> dict[str, Any]:
-    """``GET /api/batches/{id}``: while it runs, the pages to read and read so far; once it ended, its summary's
-    counts (every page done), what failed and why, what was skipped and the pages to scan again."""
+def batch_status(batch: Batch, stored: int = 0) -> dict[str, Any]:
+    """``GET /api/batches/{id}``: while it runs, the pages to read and read so far and the documents ``stored`` so
+    far; once it ended, its summary's counts (every page done), what failed and why, what was skipped and the pages
+    to scan again."""
     summary = batch.summary or {}
     pages = summary.get("pages", 0)
-    return {"id": batch.id, "status": batch.status, "documents": summary.get("documents", 0), "pages": pages,
+    return {"id": batch.id, "status": batch.status, "documents": summary.get("documents", stored), "pages": pages,
             "done": summary.get("done", pages), "failed": summary.get("failed", []),
             "skipped": summary.get("skipped", []), "rescan": summary.get("rescan", [])}
+
+
+def batch_entry(batch: Batch, stored: int = 0) -> dict[str, Any]:
+    """A batch in a list of batches: its status, agency, kind and times (UTC)."""
+    return {**batch_status(batch, stored), "agency": batch.agency, "kind": batch.kind,
+            "created_at": _utc(batch.created_at), "finished_at": _utc(batch.finished_at)}
+
+
+def watch_batch(catalog: Catalog, batch_id: str, agencies: Collection[str] | None) -> tuple[Batch, dict[str, Any]]:
+    """A batch of one of ``agencies`` (None: any) and its status; BatchNotFound for another agency's, as for none."""
+    batch = catalog.batch(batch_id)
+    if batch is None or (agencies is not None and batch.agency not in agencies):
+        raise BatchNotFound(f"no batch {batch_id}")
+    stored = documents_stored(catalog, [batch_id]).get(batch_id, 0) if batch.status == "running" else 0
+    return batch, batch_status(batch, stored)
+
+
+def list_batch_entries(catalog: Catalog, agencies: Collection[str] | None, cursor: str | None = None,
+                       limit: int = 20) -> tuple[list[dict[str, Any]], str | None]:
+    """``GET /api/batches``: one page of the batches of ``agencies`` (None: all), newest first, and the cursor of
+    the next page. storage.search.BadCursor for a cursor the listing did not give."""
+    page = list_batches(catalog, agencies=agencies, cursor=cursor, limit=limit)
+    stored = documents_stored(catalog, [batch.id for batch in page.items if batch.status == "running"])
+    return [batch_entry(batch, stored.get(batch.id, 0)) for batch in page.items], page.next
+
+
+def _utc(moment: dt.datetime | None) -> dt.datetime | None:
+    """SQLite gives back times without their zone: they are UTC."""
+    return moment.replace(tzinfo=dt.UTC) if moment and moment.tzinfo is None else moment

@@ -6,6 +6,8 @@ from __future__ import annotations
 from fastapi import HTTPException, Request
 from starlette.datastructures import FormData
 
+MAX_FILES = 20_000  # files in one upload: a civil-registry book scanned a page a file, with room to spare
+
 
 async def limited_form(request: Request, max_bytes: int) -> FormData:
     """The request's form (the caller closes it): 411 without a Content-Length, 413 when the body is over
@@ -17,4 +19,4 @@ async def limited_form(request: Request, max_bytes: int) -> FormData:
         raise HTTPException(400, f"not a Content-Length: {length!r}")
     if int(length) > max_bytes:
         raise HTTPException(413, f"an upload may be at most {max_bytes:,} bytes; this one is {int(length):,}")
-    return await request.form()
+    return await request.form(max_files=MAX_FILES)

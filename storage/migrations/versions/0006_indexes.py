@@ -1,5 +1,5 @@
-"""An index on the signed PDF's SHA-256: public verification finds a result by its fingerprint without reading the
-whole documents table.
+"""Indexes for the web interface: documents by their signed PDF's SHA-256 (public verification finds a result by its
+fingerprint without reading the whole table), batches by creation time (the list of batches, newest first).
 
 Revision ID: 0006
 Revises: 0005
@@ -17,7 +17,9 @@ depends_on = None
 
 def upgrade() -> None:
     op.create_index("ix_documents_sha256", "documents", ["sha256"])
+    op.create_index("ix_batches_created_at", "batches", ["created_at", "id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_batches_created_at", "batches")
     op.drop_index("ix_documents_sha256", "documents")
