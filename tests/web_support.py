@@ -101,7 +101,8 @@ def off_the_loop(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
 
 
 def check_accessible(page: Page) -> None:
-    """axe-core on the page as it is now: no serious or critical violation."""
+    """axe-core on the page as it is now: no serious or critical violation. axe is a script: a page of a context
+    with JavaScript off cannot run it (the call would never return), so check such pages with JavaScript on."""
     violations = _axe.run(page).response["violations"]
     grave = [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
              for v in violations if v["impact"] in ("serious", "critical")]
