@@ -23,11 +23,14 @@ class _Page:
     rules: object
     blank: bool
     confidence: float
+    size: tuple[int, int]
 
 
 def _understand(image: np.ndarray) -> Understanding:
     read = read_page_text(image, DPI, "vie")
-    return understand([_Page(1, read.text, read.words, read.rules, read.prepared.blank, read.confidence)])
+    height, width = read.prepared.display.shape[:2]
+    return understand([_Page(1, read.text, read.words, read.rules, read.prepared.blank, read.confidence,
+                             (width, height))])
 
 
 @pytest.fixture(scope="module")
