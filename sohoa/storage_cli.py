@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
+from rich.table import Column, Table
 
 from sohoa.settings import Settings
 from storage import audit
@@ -22,6 +22,7 @@ from storage.report import progress, progress_json, totals
 from storage.retrieval import DocumentNotFound, fetch_pdf
 from storage.reuse import find_person
 from storage.search import BadCursor, SearchQuery, search
+from workers.document_view import headline
 
 audit_app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
 catalog_app = typer.Typer(help="The catalog (derived from the object store).", no_args_is_help=True)
@@ -39,9 +40,6 @@ def _check_format(value: str) -> str:
 Actor = Annotated[str, typer.Option("--actor", help="who does this, for the audit log [default: $USER]")]
 Agencies = Annotated[list[str] | None, typer.Option("--agency", help="only this agency's documents (repeatable)")]
 Format = Annotated[str, typer.Option("--format", help="table | json", callback=_check_format)]
-SHOWN_FIELDS = ("full_name", "husband_name", "owner_name", "applicant_name", "subject")
-
-
 def register(app: typer.Typer) -> None:
     for command in (search_command, reuse_command, get_command, fixity_command, report_command):
         app.command(command.__name__.removesuffix("_command"))(command)
@@ -77,7 +75,7 @@ def search_command(
     if format == "json":
         print(json.dumps(page.to_dict(), ensure_ascii=False, indent=1))
         return
-    table = Table("id", "v", "type", "agency", "name / subject", "personal id", "review")
+    table = Table(_id_column("id", page.items), "v", "type", "agency", "name / subject", "personal id", "review")
     for item in page.items:
         fields = item["fields"]
         table.add_row(item["id"], str(item["version"]), item["doc_type"], item["agency"], _shown_name(item),
@@ -87,14 +85,19 @@ def search_command(
         out.print(f"more: --cursor {page.next}")
 
 
+def _id_column(title: str, items: list[dict]) -> Column:
+    """Document ids whole, whatever the terminal's width: they are what `sohoa get` needs (other columns wrap)."""
+    return Column(title, no_wrap=True, min_width=max((len(i["id"]) for i in items), default=len(title)))
+
+
 def _shown_name(item: dict) -> str:
-    """Who a document is about: a name or subject field, else (a register page) its entries' names."""
-    fields = item["fields"]
-    name = next((fields[f] for f in SHOWN_FIELDS if f in fields), "")
-    names = [n for entry in item.get("records") or [] for f in SHOWN_FIELDS if (n := entry.get(f))]
+    """Who a document is about: a name or the subject, else (a register page) its entries' names."""
+    seen = headline(item)
     count = len(item.get("records") or [])
-    entries = f"{count} {'entry' if count == 1 else 'entries'}: {', '.join(names[:3])}{' …' if len(names) > 3 else ''}"
-    return name or (entries if count else "")
+    if count:
+        return f"{count} {'entry' if count == 1 else 'entries'}: {', '.join(seen.names)}" + (
+            " …" if seen.more_names else "")
+    return (seen.names[0] if seen.names else "") or seen.subject or ""
 
 
 def reuse_command(
@@ -110,12 +113,12 @@ def reuse_command(
         return
     out.print(f"{person.personal_id}: {', '.join(person.names) or 'no document prints this ID'}"
               + (f" (born {', '.join(person.dates_of_birth)})" if person.dates_of_birth else ""))
-    table = Table("found as", "match", "document", "type", "agency", "entry")
-    for group in (person.documents, person.register_entries, person.as_parent):
-        for hit in group:
-            doc = hit["document"]
-            table.add_row(hit["role"], hit["match"], doc["id"], doc["doc_type"], doc["agency"],
-                          str(hit.get("entry") or ""))
+    hits = [hit for group in (person.documents, person.register_entries, person.as_parent) for hit in group]
+    table = Table("found as", "match", _id_column("document", [hit["document"] for hit in hits]), "type", "agency",
+                  "entry")
+    for hit in hits:
+        doc = hit["document"]
+        table.add_row(hit["role"], hit["match"], doc["id"], doc["doc_type"], doc["agency"], str(hit.get("entry") or ""))
     out.print(table)
 
 

@@ -426,3 +426,14 @@ def test_a_register_entry_is_extracted_as_a_signed_page(api: Api) -> None:
         assert api.get(path, who).status_code == status, (who, path)
     refused = api.get("/api/documents/so-2-trang/entries/3/pdf", "officer").json()
     assert refused == {"detail": "document so-2-trang has 2 register entries, not an entry 3"}
+
+
+def test_the_cli_tables_show_whole_document_ids_on_an_80_column_terminal(api: Api) -> None:
+    long_id = "3f9c2a7d41e85b06c1d94e2fa8b7305c"  # as the pipeline makes them: 32 hexadecimal digits
+    store_document(api.catalog, api.store, document(long_id, "birth_certificate", {
+        "full_name": "NGUYỄN VĂN AN", "date_of_birth": "1990-03-15", "personal_id": AN_ID}, batch=BATCH))
+    runner = CliRunner()
+    for args in (["search", "nguyen van an"], ["reuse", AN_ID]):
+        shown = runner.invoke(app, args, env={"COLUMNS": "80"})
+        assert shown.exit_code == 0, shown.output
+        assert long_id in shown.stdout, shown.stdout
