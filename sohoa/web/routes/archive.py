@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -23,6 +22,7 @@ from sohoa.api.routers.audit import fixity_runner, fixity_status
 from sohoa.web import words
 from sohoa.web.i18n import N_, language
 from sohoa.web.i18n import gettext as _
+from sohoa.web.phrases import Phrasebook
 from sohoa.web.session import PageError, person
 from sohoa.web.templating import day, number, render
 from storage.agencies import known_agencies
@@ -247,35 +247,33 @@ def dashboard_table(slug: str, extension: str, caller: Archivist, resources: Res
 
 # --- the audit log ---------------------------------------------------------------------------------------------------
 
-_REASONS: list[tuple[re.Pattern[str], str]] = [  # storage.audit's words → a message of ours
-    (re.compile(r"removed \(events (?P<first>\d+) to (?P<last>\d+) are missing\)"),
+_REASONS = Phrasebook([  # storage.audit's words → a message of ours
+    (r"removed \(events (?P<first>\d+) to (?P<last>\d+) are missing\)",
      N_("Events %(first)s to %(last)s were removed.")),
-    (re.compile(r"removed \(events (?P<first>\d+) are missing\)"), N_("Event %(first)s was removed.")),
-    (re.compile(r"changed \(event (?P<next>\d+) no longer links to it\)"),
+    (r"removed \(events (?P<first>\d+) are missing\)", N_("Event %(first)s was removed.")),
+    (r"changed \(event (?P<next>\d+) no longer links to it\)",
      N_("Event %(seq)s was changed: event %(next)s no longer links to it.")),
-    (re.compile(r"changed \(this (?P<action>\S+) event no longer matches its hash\)"),
+    (r"changed \(this (?P<action>\S+) event no longer matches its hash\)",
      N_("Event %(seq)s (%(action)s) was changed: it no longer matches its hash.")),
-    (re.compile(r"changed after it was anchored in the object store"),
+    (r"changed after it was anchored in the object store",
      N_("Event %(seq)s was changed after it was anchored in the object store.")),
-    (re.compile(r"removed \(it was anchored in the object store\)"),
+    (r"removed \(it was anchored in the object store\)",
      N_("Event %(seq)s was removed: it was anchored in the object store.")),
-    (re.compile(r"removed \(the log held (?P<held>\d+) events, (?P<left>\d+) are left\)"),
+    (r"removed \(the log held (?P<held>\d+) events, (?P<left>\d+) are left\)",
      N_("Events from %(seq)s on were removed: the log held %(held)s events, %(left)s are left.")),
-    (re.compile(r"changed \(the log's head row does not match its last event\)"),
+    (r"changed \(the log's head row does not match its last event\)",
      N_("Event %(seq)s, the last, was changed: the log's head row does not match it.")),
-]
+])
 
 
 def problem_words(problem: ChainProblem) -> str:
     """A chain problem in the reader's language."""
-    for pattern, message in _REASONS:
-        found = pattern.fullmatch(problem.reason)
-        if found:
-            values = found.groupdict()
-            if "action" in values:
-                values["action"] = _(ACTION_NAMES.get(values["action"], values["action"]))
-            return _(message, seq=problem.seq, **values)
-    return _("Event %(seq)s: %(reason)s", seq=problem.seq, reason=problem.reason)
+    return (_REASONS.say(problem.reason, _action, seq=problem.seq)
+            or _("Event %(seq)s: %(reason)s", seq=problem.seq, reason=problem.reason))
+
+
+def _action(name: str, value: str) -> str:
+    return _(ACTION_NAMES.get(value, value)) if name == "action" else value
 
 
 def _details(details: dict[str, Any]) -> list[tuple[str, str]]:

@@ -29,6 +29,7 @@ from sohoa.api.deps import Resources, ResourcesDep
 from sohoa.api.routers.corrections import CorrectionRequest, correct
 from sohoa.web.i18n import N_
 from sohoa.web.i18n import gettext as _
+from sohoa.web.phrases import Phrasebook
 from sohoa.web.session import PageError, person
 from sohoa.web.templating import render
 from sohoa.web.words import DOC_TYPE_NAMES, FIELD_NAMES
@@ -53,7 +54,7 @@ ENTRY_PREFIX = re.compile(r"^entry \d+ \([^)]*\): ")  # how a reason about an en
 # What ocr/validate.py and ocr/understand.py say about a document (English) in people's words: a pattern and the
 # message its groups fill. Groups named field, type, date or problem are shown as a field's name, a type's name, a
 # date the language's way, or a reason in words.
-REASONS = [(re.compile(pattern), message) for pattern, message in (
+REASONS = Phrasebook((
     (r"personal ID (?P<id>\S+) is not 12 digits", N_("Personal ID %(id)s is not 12 digits")),
     (r"personal ID (?P<id>\d+) starts with (?P<code>\d+), which is no province's code",
      N_("Personal ID %(id)s starts with %(code)s, which is no province's code")),
@@ -81,7 +82,7 @@ REASONS = [(re.compile(pattern), message) for pattern, message in (
     (r"page (?P<page>\d+): low recognition confidence \((?P<confidence>[^)]+)\)",
      N_("Page %(page)s: low recognition confidence (%(confidence)s)")),
     (r"separator sheet: (?P<problem>.+)", N_("Separator sheet: %(problem)s")),
-)]
+))
 STALE = N_("A confirmed value is no longer in doubt: reload the page.")
 CONFLICT = N_("Someone saved a new version of this document a moment ago. Reload the page and make the change "
               "again.")
@@ -120,11 +121,7 @@ EDITED_MARK = N_("The value was changed: the new value is checked again when sav
 
 def reason_words(reason: str) -> str:
     """A review reason in the page's language (as given when it is not one this page knows)."""
-    for pattern, message in REASONS:
-        found = pattern.fullmatch(reason.strip())
-        if found:
-            return _(message, **{name: _group_words(name, value) for name, value in found.groupdict().items()})
-    return reason
+    return REASONS.say(reason, _group_words) or reason
 
 
 def _group_words(name: str, value: str) -> str:

@@ -7,7 +7,6 @@ and its script follows ``GET /api/batches/{id}`` while the batch is queued or ru
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from typing import Annotated, Any
 
@@ -21,6 +20,7 @@ from sohoa.api.routers.batches import read_manifest, take_upload
 from sohoa.api.uploads import limited_form
 from sohoa.web.i18n import N_
 from sohoa.web.i18n import gettext as _
+from sohoa.web.phrases import Phrasebook
 from sohoa.web.session import PageError, person, visitor
 from sohoa.web.templating import number, render
 from storage.search import BadCursor
@@ -48,7 +48,7 @@ REFUSALS = {  # why the server refused an upload, by HTTP status; 0: it did not 
 }
 REFUSED = N_("The upload was refused.")
 # What the pipeline reports (English, CONTRACT §2) in people's words: a pattern, and the message its groups fill.
-REASONS = [(re.compile(pattern), message) for pattern, message in (
+REASONS = Phrasebook((
     (r"resolution (?P<dpi>\d+) dpi is below (?P<minimum>\d+) dpi",
      N_("Resolution %(dpi)s dpi, below the minimum of %(minimum)s dpi")),
     (r"unreadable: recognition confidence (?P<confidence>\S+)",
@@ -77,20 +77,17 @@ REASONS = [(re.compile(pattern), message) for pattern, message in (
     (r"the PDF could not be made.*", N_("The signed PDF could not be made")),
     (r"the batch stopped.*", N_("The batch stopped before its end")),
     (r"the queue did not answer.*", N_("The processing queue did not answer: upload the files again")),
-)]
+))
 SIDES = {"top": N_("top"), "bottom": N_("bottom"), "left": N_("left"), "right": N_("right")}
 
 
 def in_words(reason: str) -> str:
     """A reason the pipeline gave, in the page's language (as given when it is not one it knows)."""
-    for pattern, message in REASONS:
-        found = pattern.fullmatch(reason.strip())
-        if found:
-            values = found.groupdict()
-            if "sides" in values:
-                values["sides"] = ", ".join(_(SIDES.get(side, side)) for side in values["sides"].split(" and "))
-            return _(message, **values) if values else _(message)
-    return reason
+    return REASONS.say(reason, _sides) or reason
+
+
+def _sides(name: str, value: str) -> str:
+    return ", ".join(_(SIDES.get(side, side)) for side in value.split(" and ")) if name == "sides" else value
 
 
 @router.get("/tai-len", response_class=HTMLResponse)
