@@ -10,7 +10,6 @@ import datetime as dt
 import io
 import json
 import re
-import shutil
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,14 +18,14 @@ from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
-from api_support import env_settings, serve_in_thread
 from babel.numbers import format_decimal, format_percent
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import text
 from storage_backends import StoreUnderTest
 from storage_documents import document, store_document
-from web_support import AGENCY, PASSWORD, PEOPLE, Site, check_accessible, role_of, screenshot, signed_in
+from web_support import AGENCY, PEOPLE, Site, check_accessible, own_site, screenshot, signed_in
 
+from sohoa.settings import Settings
 from sohoa.web.i18n import translations
 from sohoa.web.routes.archive import ACTION_NAMES
 from sohoa.web.templating import day, moment
@@ -34,7 +33,6 @@ from sohoa.web.words import DOC_TYPE_NAMES
 from storage.audit import ACTIONS
 from storage.catalog import Catalog
 from storage.objects import ObjectStore
-from storage.users import add_user
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 AGENCY_NAME = "UBND xã An Hòa"
@@ -74,23 +72,18 @@ def _add_batches(catalog: Catalog, store: ObjectStore) -> None:
 
 
 @contextmanager
-def own_site(sample_run, folder: Path, *, damage: bool = False) -> Iterator[Site]:  # noqa: ANN001 - conftest's Run
+def archive_copy(sample_run, folder: Path, *, damage: bool = False) -> Iterator[Site]:  # noqa: ANN001 - conftest's Run
     """A site over a copy of the sample run's data with the batches above; ``damage``: one audit event edited in the
     database and one stored PDF changed behind sohoa's back, before the service starts."""
-    data_dir = folder / "data"
-    shutil.copytree(sample_run.data_dir, data_dir)
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        settings = env_settings(data_dir, monkeypatch, SOHOA_AGENCY=AGENCY)
-        catalog = Catalog.migrated(settings.database_url)
-        for who, (name, agencies) in PEOPLE.items():
-            add_user(catalog, name, role_of(who), agencies, actor="test-admin", password=PASSWORD, token=False)
+    def prepare(settings: Settings, catalog: Catalog) -> None:
         _add_batches(catalog, settings.object_store())
         if damage:
             with catalog.engine.begin() as connection:
                 connection.execute(text("UPDATE audit_events SET actor = 'ke-gian' WHERE seq = 3"))
             StoreUnderTest("local", settings.object_store(), root=settings.objects_dir).flip_byte(changed_key(catalog))
-        with serve_in_thread(settings) as url:
-            yield Site(url, settings, catalog, settings.object_store())
+
+    with own_site(sample_run.data_dir, folder, prepare) as site:
+        yield site
 
 
 def changed_key(catalog: Catalog) -> str:
@@ -100,7 +93,7 @@ def changed_key(catalog: Catalog) -> str:
 
 @pytest.fixture(scope="module")
 def archive_site(sample_run, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:  # noqa: ANN001
-    with own_site(sample_run, tmp_path_factory.mktemp("archive-site")) as site:
+    with archive_copy(sample_run, tmp_path_factory.mktemp("archive-site")) as site:
         yield site
 
 
@@ -367,7 +360,7 @@ def test_a_fixity_run_started_from_the_page_shows_its_counts(archivist: Page, ar
 # --- a damaged site ---------------------------------------------------------------------------------------------------
 
 def test_a_changed_event_and_a_changed_object_are_named(browser: Browser, sample_run, tmp_path: Path) -> None:  # noqa: ANN001
-    with own_site(sample_run, tmp_path, damage=True) as site:
+    with archive_copy(sample_run, tmp_path, damage=True) as site:
         context = signed_in(browser, site, "province_archivist")
         page = context.new_page()
         page.goto("/nhat-ky")

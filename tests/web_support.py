@@ -9,6 +9,7 @@ import os
 import shutil
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -69,18 +70,29 @@ def browser() -> Iterator[Browser]:
         launched.close()
 
 
-@pytest.fixture(scope="session")
-def site(sample_run, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:  # noqa: ANN001 - conftest's Run
-    """The service over a copy of the sample run's data (agency TEST), a person of each role signed up."""
-    data_dir = tmp_path_factory.mktemp("site") / "data"
-    shutil.copytree(sample_run.data_dir, data_dir)
+@contextmanager
+def own_site(data_dir: Path, folder: Path, prepare: Callable[[Settings, Catalog], None] | None = None
+             ) -> Iterator[Site]:
+    """The service over a copy of the data folder ``data_dir`` (agency TEST), a person of each role signed up, and
+    what ``prepare`` adds or damages before the service starts."""
+    copy = folder / "data"
+    shutil.copytree(data_dir, copy)
     with pytest.MonkeyPatch.context() as monkeypatch:
-        settings = env_settings(data_dir, monkeypatch, SOHOA_AGENCY=AGENCY)
+        settings = env_settings(copy, monkeypatch, SOHOA_AGENCY=AGENCY)
         catalog = Catalog.migrated(settings.database_url)
         for who, (name, agencies) in PEOPLE.items():
             add_user(catalog, name, role_of(who), agencies, actor="test-admin", password=PASSWORD, token=False)
+        if prepare:
+            prepare(settings, catalog)
         with serve_in_thread(settings) as url:
             yield Site(url, settings, catalog, settings.object_store())
+
+
+@pytest.fixture(scope="session")
+def site(sample_run, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:  # noqa: ANN001 - conftest's Run
+    """The service over a copy of the sample run's data, shared by the web tests (which add, never damage)."""
+    with own_site(sample_run.data_dir, tmp_path_factory.mktemp("site")) as shared:
+        yield shared
 
 
 def signed_in(browser: Browser, site: Site, who: str, *, lang: str = "vi",
