@@ -15,10 +15,10 @@ from asn1crypto import x509
 from signing.verify import VerifyReport, verify_pdf
 from storage import audit
 from storage.catalog import Catalog
-from storage.history import Version, document_versions
 from storage.objects import ObjectStore, read_object
 from storage.retrieval import audit_read, find_document, read_record
 from storage.schema import Document
+from workers.history import Version, document_versions
 
 NAME_FIELDS = ("full_name", "husband_name", "wife_name", "owner_name", "applicant_name")
 NUMBER_FIELDS = ("registration_number", "document_number", "certificate_number", "license_number", "record_number",

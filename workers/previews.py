@@ -20,6 +20,7 @@ from ingest.sniff import sniff
 from storage import audit
 from storage.batch_list import raw_scan
 from storage.catalog import Catalog
+from storage.export import pdf_pages
 from storage.objects import ObjectStore, read_object, write_object
 from storage.retrieval import DocumentNotFound, audit_read, find_document
 
@@ -50,7 +51,7 @@ def document_page_png(catalog: Catalog, store: ObjectStore, cache: Path, doc_id:
         raise DocumentNotFound(f"document {doc_id} has {len(pages)} pages, not a page {index}")
     if pages[index - 1]["blank"]:
         raise DocumentNotFound(f"page {index} of document {doc_id} is blank: it is not kept in the PDF")
-    pdf_page = pages[index - 1].get("pdf_page") or sum(not p["blank"] for p in pages[:index])
+    pdf_page = pdf_pages(doc.record)[index]
     dpi = max(MIN_DPI, min(MAX_DPI, dpi))
     path = cache / doc.sha256 / f"{pdf_page}-{dpi}.png"
     if not path.exists():

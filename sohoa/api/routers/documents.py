@@ -11,7 +11,6 @@ import datetime as dt
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request, Response
@@ -22,7 +21,6 @@ from sohoa.api.auth import ERRORS, require
 from sohoa.api.deps import ResourcesDep
 from sohoa.api.models import SearchAnswer, VerificationReport
 from sohoa.settings import Settings
-from storage.history import Version as StoredVersion
 from storage.lookup import ReadAs, read_lookup
 from storage.objects import ObjectChanged, ObjectMissing
 from storage.retrieval import DocumentNotFound, read_pdf, read_record
@@ -31,6 +29,7 @@ from storage.search import MAX_LIMIT, BadCursor, SearchQuery, search
 from storage.users import Caller
 from workers.document_view import Trust, check_signature, version_history
 from workers.extracts import DocumentExtract, data_extract, entry_extract, extract_xlsx
+from workers.history import Version as DocumentVersion
 from workers.previews import DEFAULT_DPI, MAX_DPI, MIN_DPI, document_page_png
 from workers.record import DocumentRecord
 
@@ -179,34 +178,9 @@ def get_page_image(doc_id: str, index: int, caller: Reader, resources: Resources
     return Response(picture.png, media_type="image/png", headers=headers)
 
 
-class Change(BaseModel):
-    target: str = Field(description="a field, records.N.FIELD (entry N from 1) or doc_type")
-    old: str | None
-    new: str | None = Field(description="null: removed")
-
-
-class Correction(BaseModel):
-    by: str
-    at: str = Field(description="ISO 8601")
-    note: str | None
-    changes: list[Change]
-    confirmed: list[str] = Field(description="values a reviewer confirmed as right")
-
-
-class VersionInfo(BaseModel):
-    version: int
-    latest: bool
-    signed_at: str = Field(description="ISO 8601")
-    signer: str
-    level: str
-    sha256: str = Field(description="of the version's signed PDF")
-    needs_review: bool
-    correction: Correction | None = Field(description="what made this version; null for the pipeline's")
-
-
 class VersionHistory(BaseModel):
     id: str
-    versions: list[VersionInfo] = Field(description="oldest first")
+    versions: list[DocumentVersion] = Field(description="oldest first")
 
 
 @router.get("/{doc_id}/versions", response_model=VersionHistory, responses={**ERRORS, **NOT_FOUND})
@@ -215,7 +189,7 @@ def get_versions(doc_id: str, caller: Reader, resources: ResourcesDep) -> Versio
     what changed, why); a "view" audit event."""
     with _stored(doc_id):
         versions = version_history(resources.catalog(), doc_id, actor=caller.name, agencies=caller.agencies)
-    return VersionHistory(id=doc_id, versions=[_version_info(v) for v in versions])
+    return VersionHistory(id=doc_id, versions=versions)
 
 
 @router.get("/{doc_id}/signature", response_model=VerificationReport, responses={**ERRORS, **NOT_FOUND})
@@ -262,10 +236,6 @@ def get_entry_extract(doc_id: str, caller: Officer, resources: ResourcesDep,
 def trust(settings: Settings) -> Trust:
     """The service's trust roots and CRLs, as POST /api/verify uses them."""
     return Trust(settings.trusted_roots(), settings.verify_crls())
-
-
-def _version_info(version: StoredVersion) -> VersionInfo:
-    return VersionInfo.model_validate(asdict(version))
 
 
 @contextmanager

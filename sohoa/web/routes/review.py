@@ -34,11 +34,11 @@ from sohoa.web.session import PageError, person
 from sohoa.web.templating import render
 from sohoa.web.words import DOC_TYPE_NAMES, FIELD_NAMES
 from storage.agencies import known_agencies
-from storage.history import Version, document_versions
 from storage.objects import ObjectChanged, ObjectMissing
 from storage.retrieval import DocumentNotFound, read_record
 from storage.search import BadCursor, SearchQuery, search
 from storage.users import Caller
+from workers.history import Version, document_versions
 from workers.record import BoxRecord, DocumentRecord
 
 router = APIRouter(include_in_schema=False)
