@@ -8,7 +8,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from ingest.errors import InputError
+from ingest.errors import InputError, OverLimit
 from ingest.limits import Limits
 from ingest.sniff import Kind
 
@@ -30,7 +30,7 @@ def page_count(path: Path, kind: Kind, limits: Limits) -> int:
     """Check the file against the limits and count its pages; ``InputError`` when it cannot be read."""
     size = path.stat().st_size
     if size > limits.max_file_bytes:
-        raise InputError(f"file too large: {size:,} bytes, the limit is {limits.max_file_bytes:,}")
+        raise OverLimit(f"file too large: {size:,} bytes, the limit is {limits.max_file_bytes:,}")
     if kind == "pdf":
         with _open_pdf(path) as pdf:
             count = len(pdf)
@@ -42,7 +42,7 @@ def page_count(path: Path, kind: Kind, limits: Limits) -> int:
     if count == 0:
         raise InputError("the file holds no pages")
     if count > limits.max_pages:
-        raise InputError(f"too many pages: {count}, the limit is {limits.max_pages}")
+        raise OverLimit(f"too many pages: {count}, the limit is {limits.max_pages}")
     return count
 
 
@@ -55,7 +55,7 @@ def read_page(path: Path, kind: Kind, number: int, limits: Limits) -> RawPage:
 def _check_pixels(width: float, height: float, number: int, limits: Limits) -> None:
     pixels = round(width) * round(height)
     if pixels > limits.max_page_pixels:
-        raise InputError(f"page {number} is too large: {pixels:,} pixels, the limit is {limits.max_page_pixels:,}")
+        raise OverLimit(f"page {number} is too large: {pixels:,} pixels, the limit is {limits.max_page_pixels:,}")
 
 
 def _check_frames(img: Image.Image, count: int, limits: Limits) -> None:
@@ -128,7 +128,7 @@ def _read_pdf_page(path: Path, number: int, limits: Limits) -> RawPage:
             width_pt, height_pt = page.get_size()
             scale = RENDER_DPI / 72
             if width_pt * height_pt * scale * scale > limits.max_page_pixels:
-                raise InputError(f"page {number} is too large to render at {RENDER_DPI} dpi")
+                raise OverLimit(f"page {number} is too large to render at {RENDER_DPI} dpi")
             bitmap = page.render(scale=scale, may_draw_forms=True)
             return RawPage(_normalize_mode(bitmap.to_pil()), float(RENDER_DPI))
         except pdfium.PdfiumError as exc:

@@ -20,6 +20,7 @@ import redis
 from api_support import bearer, env_settings, serve_in_thread
 from PIL import Image
 from rq import Queue, Worker
+from scan_support import bomb_png
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from storage_backends import free_port
@@ -178,6 +179,9 @@ def test_who_may_upload_what(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sc
         assert clash.status_code == 400 and "a file and a folder have one name" in clash.json()["detail"], clash.text
         too_large = post(scanner, {"big.png": data + bytes(100_000)})
         assert too_large.status_code == 413 and "big.png" in too_large.json()["detail"]
+        bomb = post(scanner, {name: data, "bom.png": bomb_png()})  # small, announcing 40000 × 40000 pixels
+        assert bomb.status_code == 413 and bomb.json()["detail"] == (
+            "bom.png: page 1 is too large: 1,600,000,000 pixels, the limit is 120,000,000")
         assert not (settings.objects_dir / "raw").exists()  # nothing of a refused upload is kept
         down = post(scanner, {name: data})
         assert down.status_code == 503 and "the queue did not answer" in down.json()["detail"]
@@ -359,3 +363,4 @@ def test_batches_are_listed_newest_first_a_page_at_a_time(folder_batch: FolderBa
     assert httpx.get(f"{url}/api/batches", headers=tokens["other"]).json()["items"] == [
         item for item in httpx.get(f"{url}/api/batches", params={"limit": 100}, headers=tokens["archivist"])
         .json()["items"] if item["agency"] == "H40.02"]
+

@@ -3,16 +3,15 @@ from __future__ import annotations
 
 import io
 import re
-import struct
 import subprocess
 import sys
-import zlib
 from pathlib import Path
 
 import numpy as np
 import pikepdf
 import pytest
 from PIL import Image
+from scan_support import bomb_png
 
 from ingest.batch import collect
 from ingest.codes import dossier_code_problem, result_code
@@ -108,20 +107,9 @@ def test_dossier_codes_in_the_one_stop_format(tmp_path: Path) -> None:
         load_manifest(bad)
 
 
-def _bomb(path: Path, side: int = 40_000) -> Path:
-    """A small PNG whose header announces a page of side × side pixels (a decompression bomb): IHDR, then one
-    IDAT of a few compressed rows — never enough to be a real page, but the header is all a careless reader trusts."""
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    rows = zlib.compress(b"\x00" + b"\xff" * side, 9) * 4
-    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", side, side, 8, 0, 0, 0, 0))
-                     + chunk(b"IDAT", rows) + chunk(b"IEND", b""))
-    return path
-
-
 def test_a_decompression_bomb_is_refused_from_its_header_with_little_memory(tmp_path: Path) -> None:
-    bomb = _bomb(tmp_path / "bomb.png")
+    bomb = tmp_path / "bomb.png"
+    bomb.write_bytes(bomb_png())
     assert bomb.stat().st_size < 2_000_000
     probe = ("import resource, sys; from pathlib import Path; from ingest.pages import page_count, read_page; "
              "from ingest.limits import Limits; from ingest.errors import InputError\n"

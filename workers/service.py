@@ -19,9 +19,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from ingest.errors import InputError
+from ingest.errors import InputError, OverLimit
 from ingest.limits import Limits
 from ingest.manifest import Manifest
+from ingest.pages import page_count
 from ingest.sniff import Kind, sniff
 from storage.batch_list import documents_stored, list_batches
 from storage.batches import new_batch_id
@@ -109,12 +110,26 @@ def _receive(parts: Iterable[tuple[str | None, BinaryIO]], folder: Path, limits:
         path.parent.mkdir(parents=True, exist_ok=True)
         sha256, size = _copy(stream, path, limits.max_file_bytes, name)
         try:
-            received.append(Received(name, path, sha256, size, sniff(path)))
+            kind = sniff(path)
+            _within_limits(path, kind, limits, name)
+            received.append(Received(name, path, sha256, size, kind))
         except InputError as exc:
             problems.append(f"{name}: {exc}")
     if problems:
         raise UploadError("refused, nothing was kept: " + "; ".join(problems))
     return received
+
+
+def _within_limits(path: Path, kind: Kind, limits: Limits, name: str) -> None:
+    """TooLarge for a file whose pages are over the limits, read from its headers (no page is decoded here): a
+    decompression bomb is refused at the door. A file that cannot be read is the batch's to report, as it would be
+    for ``sohoa process``."""
+    try:
+        page_count(path, kind, limits)
+    except OverLimit as exc:
+        raise TooLarge(f"{name}: {exc}") from None
+    except InputError:
+        pass
 
 
 def _clash(name: str, names: list[str]) -> str | None:
