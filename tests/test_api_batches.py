@@ -2,6 +2,7 @@
 `sohoa worker --burst`, or run by the API itself without Redis; real Tesseract on three small pages in all."""
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import json
@@ -222,8 +223,8 @@ def test_a_batch_left_queued_runs_at_start_and_a_crash_fails_it(tmp_path: Path,
     with serve_in_thread(settings) as url:
         status = _wait_until_finished(url, left, scanner, timeout=30)
     assert status["status"] == "failed", status
-    assert status["failed"] == [{"source": left, "error": f"the batch stopped: ObjectMissing: raw/H40.01/{left}/"
-                                                          "upload.json"}]
+    assert status["failed"] == [{"source": left, "error": "the batch stopped: a file of this upload is missing from "
+                                                          "the object store: upload the files again"}]
 
 
 class _RecordingCatalog(Catalog):
@@ -364,3 +365,16 @@ def test_batches_are_listed_newest_first_a_page_at_a_time(folder_batch: FolderBa
         item for item in httpx.get(f"{url}/api/batches", params={"limit": 100}, headers=tokens["archivist"])
         .json()["items"] if item["agency"] == "H40.02"]
 
+
+
+def test_an_upload_while_the_object_store_is_down_is_a_503_in_words(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                    scans: dict[str, bytes]) -> None:
+    closed = free_port()  # nothing listens there
+    settings = env_settings(tmp_path, monkeypatch, SOHOA_S3_ENDPOINT=f"127.0.0.1:{closed}", SOHOA_S3_SECURE="0",
+                            SOHOA_S3_ACCESS_KEY="sohoa", SOHOA_S3_SECRET_KEY="a-secret-key")
+    scanner = bearer(settings, THU, "scanner")
+    with serve_in_thread(settings) as url:
+        down = httpx.post(f"{url}/api/batches", headers=scanner, files=_files(scans), timeout=60)
+    assert down.status_code == 503 and down.headers["retry-after"] == "30"
+    assert down.json() == {"detail": "the object store did not answer: nothing was changed, try again in a moment"}
+    assert Catalog(settings.database_url).unfinished_batches(dt.datetime.now(dt.UTC)) == []  # nothing was queued

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import logging
 import re
 import shutil
 import tempfile
@@ -19,6 +20,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from sqlalchemy.exc import OperationalError
+from urllib3.exceptions import HTTPError as TransportError
+
 from ingest.errors import InputError, OverLimit
 from ingest.limits import Limits
 from ingest.manifest import Manifest
@@ -28,11 +32,12 @@ from storage.batch_list import documents_stored, list_batches
 from storage.batches import new_batch_id
 from storage.catalog import Catalog
 from storage.keys import raw_key, raw_prefix
-from storage.objects import CHUNK, ObjectExists, ObjectStore, write_object
+from storage.objects import CHUNK, ObjectChanged, ObjectExists, ObjectMissing, ObjectStore, write_object
 from storage.schema import Batch
 from workers.embedded import CONTENT_TYPES, BatchConfig, Reporter, process_batch
 from workers.summary import Summary
 
+log = logging.getLogger(__name__)
 UPLOAD_RECORD = "upload.json"  # raw/<agency>/<batch>/upload.json: the files' names, the manifest, the uploader
 NAME_BYTES = 200  # a file's or folder's name
 PATH_BYTES = 1000  # a file's name with its folders
@@ -237,10 +242,24 @@ def run_uploaded(batch_id: str, base: BatchConfig) -> Summary | None:
                          manifest=Manifest.model_validate(record["manifest"]))
         return process_batch([file["name"] for file in record["files"]], config, reporter)
     except Exception as exc:
-        fail_batch(catalog, batch_id, f"the batch stopped: {type(exc).__name__}: {exc}", reporter.progress())
+        log.exception("batch %s stopped", batch_id)  # the details for whoever runs the service
+        fail_batch(catalog, batch_id, f"the batch stopped: {stop_reason(exc)}", reporter.progress())
         raise
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def stop_reason(exc: Exception) -> str:
+    """Why a batch stopped, in words for the scanning team: no host, bucket, key or driver text (the log has them)."""
+    if isinstance(exc, ObjectMissing):
+        return "a file of this upload is missing from the object store: upload the files again"
+    if isinstance(exc, ObjectChanged):
+        return "a file of this upload was changed in the object store: upload the files again"
+    if isinstance(exc, TransportError):
+        return "the object store did not answer; the batch is tried again"
+    if isinstance(exc, OperationalError):
+        return "the catalog did not answer; the batch is tried again"
+    return f"an error inside the service ({type(exc).__name__}); its log names it"
 
 
 def fail_batch(catalog: Catalog, batch_id: str, reason: str, progress: dict[str, int] | None = None) -> None:

@@ -10,6 +10,7 @@ from fastapi_offline import FastAPIOffline
 
 from sohoa.api.deps import Resources
 from sohoa.api.routers import audit, batches, corrections, documents, health, keys, public, reports, users, verify
+from sohoa.api.unavailable import answer_unavailable
 from sohoa.batch_queue import BatchRunner
 from sohoa.settings import Settings
 from sohoa.web.app import mount_web
@@ -33,5 +34,6 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.batch_runner = runner
     for module in (health, keys, batches, documents, corrections, verify, reports, audit, users, public):
         app.include_router(module.router)
+    answer_unavailable(app)
     mount_web(app)
     return app

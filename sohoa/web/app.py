@@ -10,10 +10,11 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from sohoa.api.unavailable import RETRY_AFTER, UNAVAILABLE, unavailable_json, which_service
 from sohoa.web.i18n import LanguageMiddleware
 from sohoa.web.i18n import gettext as _
 from sohoa.web.routes import admin, archive, auth, officer, public, review, scanning
-from sohoa.web.session import PageError, SignInNeeded, sign_in_url
+from sohoa.web.session import PageError, SignInNeeded, Visitor, sign_in_url
 from sohoa.web.templating import render
 
 STATIC = Path(__file__).parent / "static"
@@ -37,6 +38,8 @@ def mount_web(app: FastAPI) -> None:
     app.add_exception_handler(SignInNeeded, _sign_in_needed)
     app.add_exception_handler(PageError, _page_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    for kind in UNAVAILABLE:
+        app.add_exception_handler(kind, _unavailable)
 
 
 async def _security_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
@@ -56,6 +59,18 @@ async def _sign_in_needed(request: Request, exc: Exception) -> Response:
 async def _page_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, PageError)
     return render(request, "error.html", {"status": exc.status, "message": exc.message}, exc.status)
+
+
+async def _unavailable(request: Request, exc: Exception) -> Response:
+    """A store or database that does not answer: the API's 503 in JSON, a page's in words."""
+    if request.url.path.startswith(NOT_PAGES):
+        return await unavailable_json(request, exc)
+    which_service(request, exc)
+    if getattr(request.state, "visitor", None) is None:  # who is there is not known: the catalog may be what failed
+        request.state.visitor = Visitor(None, "")
+    return render(request, "error.html", {"status": 503, "message": _(
+        "A service sohoa needs did not answer. Nothing was changed; try again in a moment.")}, 503,
+        headers={"Retry-After": RETRY_AFTER})
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:

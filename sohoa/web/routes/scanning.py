@@ -75,6 +75,12 @@ REASONS = Phrasebook((
     (r"file too large.*", N_("The file is over the size limit")),
     (r"the file cannot be read.*", N_("The file cannot be read")),
     (r"the PDF could not be made.*", N_("The signed PDF could not be made")),
+    (r"the batch stopped: a file of this upload is missing from the object store.*",
+     N_("The batch stopped: a file of this upload is missing from the store; upload the files again")),
+    (r"the batch stopped: a file of this upload was changed in the object store.*",
+     N_("The batch stopped: a file of this upload was changed in the store; upload the files again")),
+    (r"the batch stopped: the (?:object store|catalog) did not answer.*",
+     N_("The batch stopped: a service did not answer; the batch is tried again")),
     (r"the batch stopped.*", N_("The batch stopped before its end")),
     (r"the queue did not answer.*", N_("The processing queue did not answer: upload the files again")),
 ))
