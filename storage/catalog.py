@@ -163,6 +163,12 @@ class Catalog:
                                      .where(Document.id.in_(found.documents)))
             return found if present == len(set(found.documents)) else None
 
+    def agencies_of(self, doc_ids: list[str]) -> set[str]:
+        """The agencies that hold these documents."""
+        with Session(self.engine) as session:
+            return set(session.scalars(select(Document.agency).where(Document.id.in_(doc_ids), Document.latest)
+                                       .distinct()))
+
     def add_processed_file(self, row: ProcessedFile) -> None:
         with Session(self.engine) as session, session.begin():
             session.merge(row)

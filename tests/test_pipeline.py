@@ -12,6 +12,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 from conftest import Run, batch_config
+from PIL import Image
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from textmetrics import cer
@@ -237,3 +238,22 @@ def test_summary_reports_understanding_and_signing_time(sample_run: Run) -> None
     summary = json.loads((sample_run.out / "summary.json").read_text(encoding="utf-8"))
     assert 0 < summary["understanding_seconds"] < summary["seconds"]
     assert 0 < summary["signing_seconds"] < summary["seconds"] * sample_run.config.jobs
+
+
+def test_another_agencys_papers_stay_its_own(sample_run: Run, tmp_path: Path) -> None:
+    """The sample was digitized for agency TEST. The same files sent by agency KHAC, and the same page re-saved as
+    another file, are reported as held by TEST: KHAC gets no count of documents it could not open."""
+    data_dir = tmp_path / "data"
+    shutil.copytree(sample_run.data_dir, data_dir)
+    resaved = tmp_path / "resaved"
+    resaved.mkdir()
+    Image.open(sample_run.scans / "01_giay_khai_sinh.png").save(resaved / "khai-sinh.tif")  # same pixels, new bytes
+    config = replace(batch_config(tmp_path / "out", data_dir), agency="KHAC")
+    summary = process_batch([str(sample_run.scans), str(resaved)], config)
+    held = [s["source"] for s in summary.skipped if s["reason"] == "already digitized for agency TEST: its "
+                                                                     "documents stay that agency's"]
+    assert len(held) == 7 and str(resaved / "khai-sinh.tif") in held  # six files whole, one by its page
+    assert summary.documents == 0 and not list((tmp_path / "out").glob("*.pdf"))
+    catalog = Catalog(config.database_url)
+    assert search(catalog, SearchQuery(), actor="test", agencies=["KHAC"]).items == []
+    assert catalog.agencies_of([d["id"] for d in sample_run.documents()]) == {"TEST"}

@@ -25,7 +25,7 @@ from storage.catalog import Catalog
 from storage.keys import doc_key, raw_key
 from storage.objects import LocalStore, ObjectStore
 from storage.retention import RetentionPolicy
-from workers.files import FileRun, copy_stored, reuse_file
+from workers.files import FileRun, copy_stored, held_elsewhere, reuse_file
 from workers.record import Codes, RetentionRecord, build_record, sign_request
 from workers.segment import DocPlan, split_documents
 from workers.sink import catalog_stored, store_version
@@ -110,10 +110,14 @@ def process_batch(inputs: list[str], config: BatchConfig, reporter: Reporter | N
                                      CONTENT_TYPES[file.kind])
                 catalog.add_raw_object(raw, summary.batch, config.actor)
                 if found := before[file.sha256]:
-                    reuse_file(file, found, config.out_dir, catalog, store, summary)
+                    if other := held_elsewhere(catalog, found.documents, agency):
+                        summary.skipped.append({"source": file.source, "reason": elsewhere(other)})
+                    else:
+                        reuse_file(file, found, config.out_dir, catalog, store, summary)
                     continue
                 run = FileRun(file, summary)
-                pending += _plan_file(run, [f.result() for f in futures], config, pool, work_dir, catalog, store)
+                pending += _plan_file(run, [f.result() for f in futures], config, agency, pool, work_dir, catalog,
+                                      store)
                 run.settle(catalog, summary.batch)
                 while pending and pending[0].future.done():  # store finished documents as the batch goes
                     _store_document(pending.pop(0), config, agency, summary, catalog, store)
@@ -140,8 +144,8 @@ def _submit_pages(pool: ProcessPoolExecutor, file: InputFile, config: BatchConfi
     return futures
 
 
-def _plan_file(run: FileRun, outcomes: list, config: BatchConfig, pool: ProcessPoolExecutor, work_dir: Path,
-               catalog: Catalog, store: ObjectStore) -> list[_Pending]:
+def _plan_file(run: FileRun, outcomes: list, config: BatchConfig, agency: str, pool: ProcessPoolExecutor,
+               work_dir: Path, catalog: Catalog, store: ObjectStore) -> list[_Pending]:
     """Split one file's pages into documents and send the new ones to be assembled and signed."""
     file, summary = run.file, run.summary
     summary.pages += len(outcomes)
@@ -170,6 +174,9 @@ def _plan_file(run: FileRun, outcomes: list, config: BatchConfig, pool: ProcessP
         if doc_id in summary.sources:
             run.add_skipped(source, f"same pages as {summary.sources[doc_id]}")
             continue
+        if other := held_elsewhere(catalog, [doc_id], agency):
+            run.add_skipped(source, elsewhere(other))
+            continue
         summary.sources[doc_id] = source
         run.documents.append(doc_id)
         if copy_stored(doc_id, config.out_dir, catalog, store):
@@ -185,6 +192,10 @@ def _plan_file(run: FileRun, outcomes: list, config: BatchConfig, pool: ProcessP
         pending.append(_Pending(run, plan, source, found, codes, pool.submit(build_document, job)))
         run.waiting += 1
     return pending
+
+
+def elsewhere(agency: str) -> str:
+    return f"already digitized for agency {agency}: its documents stay that agency's"
 
 
 def _dossier_codes(plan: DocPlan, manifest: Manifest, summary: Summary, catalog: Catalog) -> Codes:

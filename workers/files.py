@@ -67,6 +67,14 @@ def reuse_file(file: InputFile, before: ProcessedFile, out_dir: Path, catalog: C
         summary.documents += 1
 
 
+def held_elsewhere(catalog: Catalog, doc_ids: list[str], agency: str) -> str | None:
+    """The agency other than ``agency`` that holds any of these documents (ids come from the pages' content, so one
+    paper digitized by two agencies is one document): its documents stay that agency's, and the batch says so
+    instead of counting documents its agency cannot open."""
+    others = sorted(catalog.agencies_of(doc_ids) - {agency})
+    return others[0] if others else None
+
+
 def copy_stored(doc_id: str, out_dir: Path, catalog: Catalog, store: ObjectStore) -> bool:
     """A document stored before is not made again: its latest version's PDF and JSON are written out instead."""
     stored = catalog.document(doc_id)
