@@ -24,12 +24,14 @@ class FixityRun(BaseModel):
     changed: int
     missing_keys: list[str]
     changed_keys: list[str]
+    forged: int = 0  # document versions the catalog indexes otherwise than their signed JSON says
+    forged_keys: list[str] = []
 
 
 class ObjectCounts(BaseModel):
     stored: int  # objects the catalog records
     due: int  # never checked, or not in the last 30 days
-    problems: int  # found missing or changed by their last check
+    problems: int  # found missing or changed, or indexed otherwise, by their last check
 
 
 def fixity_runs(catalog: Catalog, limit: int = 10) -> list[FixityRun]:
@@ -43,7 +45,7 @@ def fixity_runs(catalog: Catalog, limit: int = 10) -> list[FixityRun]:
 def object_counts(catalog: Catalog) -> ObjectCounts:
     due = or_(ObjectRow.checked_at.is_(None), ObjectRow.checked_at < now() - RECHECK_AFTER)
     query = select(func.count(), func.sum(due.cast(Integer)),
-                   func.sum(ObjectRow.check_status.in_(("missing", "mismatch")).cast(Integer)))
+                   func.sum(ObjectRow.check_status.in_(("missing", "mismatch", "index")).cast(Integer)))
     with catalog.engine.connect() as connection:
         stored, waiting, problems = connection.execute(query).one()
     return ObjectCounts(stored=stored, due=int(waiting or 0), problems=int(problems or 0))
@@ -53,4 +55,5 @@ def _run(seq: int, at: str, actor: str, subject: str, details: dict) -> FixityRu
     return FixityRun(seq=seq, at=dt.datetime.fromisoformat(at), actor=actor, everything=subject == "all objects",
                      checked=details.get("checked", 0), missing=details.get("missing", 0),
                      changed=details.get("mismatched", 0), missing_keys=details.get("missing_keys", []),
-                     changed_keys=details.get("mismatched_keys", []))
+                     changed_keys=details.get("mismatched_keys", []), forged=details.get("forged", 0),
+                     forged_keys=details.get("forged_keys", []))

@@ -5,11 +5,14 @@ handling (no ``unaccent`` extension).
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from sqlalchemy import Connection, Float, Integer, Subquery, column, text
 
 from storage.folding import tokens
+
+_FTS5_TERM = re.compile(r"[^\W_]+")
 
 
 def index_bodies(connection: Connection, bodies: Sequence[tuple[int, str]]) -> None:
@@ -22,6 +25,19 @@ def index_bodies(connection: Connection, bodies: Sequence[tuple[int, str]]) -> N
     else:
         connection.execute(text("INSERT INTO document_text (document_pk, body) "
                                 "VALUES (:pk, to_tsvector('simple', :body))"), rows)
+
+
+def body_matches(connection: Connection, pk: int, body: str) -> bool:
+    """Whether document ``pk`` is indexed with exactly the text ``body``."""
+    folded = " ".join(tokens(body))
+    if connection.dialect.name == "sqlite":  # a contentless FTS5 table keeps its terms only: compare them, in order
+        connection.execute(text("CREATE VIRTUAL TABLE IF NOT EXISTS temp.document_fts_terms "
+                                "USING fts5vocab(main, 'document_fts', 'instance')"))
+        terms = connection.scalars(text("SELECT term FROM temp.document_fts_terms WHERE doc = :pk "
+                                        "ORDER BY col, offset"), {"pk": pk})
+        return " ".join(terms) == " ".join(_FTS5_TERM.findall(folded.lower()))  # unicode61 splits at "_" too
+    return bool(connection.scalar(text("SELECT body = to_tsvector('simple', :body) FROM document_text "
+                                       "WHERE document_pk = :pk"), {"pk": pk, "body": folded}))
 
 
 def clear(connection: Connection) -> None:

@@ -29,25 +29,43 @@ class StoredDocument:
     json: StoredObject
 
 
+@dataclass
+class IndexRows:
+    """The rows one document version gives the catalog, all derived from its stored JSON."""
+    pages: list[dict[str, Any]]
+    fields: list[dict[str, Any]]
+    records: list[dict[str, Any]]
+    body: str  # what full text search reads
+
+
+def index_rows(pk: int, record: dict[str, Any]) -> IndexRows:
+    pages = [{"document_pk": pk, "index": p["index"], "source_page": p["source_page"], "blank": p["blank"],
+              "confidence": p["confidence"], "text": p["text"]} for p in record["pages"]]
+    fields = [{"document_pk": pk, "record_index": None, **_field(n, v)} for n, v in _searched_values(record)]
+    records = []
+    for index, entry in enumerate(record.get("records") or [], 1):
+        records.append({"document_pk": pk, "index": index, "data": entry})
+        fields += [{"document_pk": pk, "record_index": index, **_field(n, v)} for n, v in _entry_values(entry)]
+    return IndexRows(pages, fields, records, search_body(record))
+
+
 def index_documents(connection: Connection, docs: Sequence[StoredDocument]) -> list[int]:
     """Insert the rows of many document versions at once (bulk statements); their ``documents.pk``s."""
     if not docs:
         return []
-    bulk_insert(connection, Document, [_document_row(d) for d in docs])
+    bulk_insert(connection, Document, [document_row(d) for d in docs])
     pks = _pks(connection, [(d.record["id"], d.record["version"]) for d in docs])
     pages, fields, records, objects, bodies = [], [], [], [], []
     for pk, doc in zip(pks, docs, strict=True):
-        pages += [{"document_pk": pk, "index": p["index"], "source_page": p["source_page"], "blank": p["blank"],
-                   "confidence": p["confidence"], "text": p["text"]} for p in doc.record["pages"]]
-        fields += [{"document_pk": pk, "record_index": None, **_field(n, v)} for n, v in _searched_values(doc.record)]
-        for index, entry in enumerate(doc.record.get("records") or [], 1):
-            records.append({"document_pk": pk, "index": index, "data": entry})
-            fields += [{"document_pk": pk, "record_index": index, **_field(n, v)} for n, v in _entry_values(entry)]
+        rows = index_rows(pk, doc.record)
+        pages += rows.pages
+        fields += rows.fields
+        records += rows.records
         objects += [{"key": o.key, "sha256": o.sha256, "size": o.size, "content_type": o.content_type,
                      "batch_id": doc.record["batch"], "document_pk": pk} for o in (doc.pdf, doc.json)]
-        bodies.append((pk, search_body(doc.record)))
-    for table, rows in ((Page, pages), (Field, fields), (Record, records), (ObjectRow, objects)):
-        bulk_insert(connection, table, rows)
+        bodies.append((pk, rows.body))
+    for table, rows_of_table in ((Page, pages), (Field, fields), (Record, records), (ObjectRow, objects)):
+        bulk_insert(connection, table, rows_of_table)
     fulltext.index_bodies(connection, bodies)
     _mark_latest(connection, sorted({d.record["id"] for d in docs if d.record["version"] > 1}))
     return pks
@@ -89,7 +107,7 @@ def without_page_texts(record: dict[str, Any]) -> dict[str, Any]:
     return {**record, "pages": [{k: v for k, v in p.items() if k != "text"} for p in record["pages"]]}
 
 
-def _document_row(doc: StoredDocument) -> dict[str, Any]:
+def document_row(doc: StoredDocument) -> dict[str, Any]:
     r = doc.record
     retention = r.get("retention") or {}  # absent from documents stored before retention classes
     return {"id": r["id"], "version": r["version"], "latest": True, "agency": r["agency"], "batch_id": r["batch"],

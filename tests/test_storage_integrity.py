@@ -10,12 +10,14 @@ from storage_documents import AN_ID, store_sample
 from typer.testing import CliRunner
 
 from sohoa.cli import app
-from storage import audit
+from storage import audit, fulltext
 from storage.catalog import Catalog
 from storage.fixity import check_fixity
+from storage.folding import fold
 from storage.objects import LocalStore, ObjectStore
+from storage.rebuild import rebuild
 from storage.retrieval import fetch_pdf
-from storage.schema import AuditEvent, AuditHead, ObjectRow
+from storage.schema import AuditEvent, AuditHead, Document, Field, ObjectRow
 from storage.search import SearchQuery, search
 
 
@@ -128,3 +130,35 @@ def test_a_rewritten_chain_is_found_by_the_anchors(catalog: Catalog, local_store
     assert problems(catalog) == []  # the chain alone looks whole
     found = problems(catalog, local_store)
     assert found and all("anchored in the object store" in p for p in found)
+
+
+def test_a_catalog_row_edited_in_the_database_is_found_and_rebuilt(catalog: Catalog, local_store: LocalStore) -> None:
+    store_sample(catalog, local_store)
+    assert check_fixity(catalog, local_store, actor="archivist").ok
+    doc = catalog.document("bc-an")
+    with catalog.engine.begin() as connection:  # someone with the database's password, not sohoa
+        connection.execute(update(Field).where(Field.document_pk == doc.pk, Field.name == "full_name")
+                           .values(value="TRẦN VĂN GIẢ", folded=fold("TRẦN VĂN GIẢ")))
+        connection.execute(update(Document).where(Document.pk == catalog.document("qd-1816").pk)
+                           .values(doc_type="birth_certificate"))
+    assert [i["id"] for i in search(catalog, SearchQuery(name="tran van gia"), actor="officer").items] == ["bc-an"]
+    report = check_fixity(catalog, local_store, actor="archivist", everything=True)
+    assert not report.ok and not report.missing and not report.mismatched
+    assert {(f.key, tuple(f.parts)) for f in report.forged} == {
+        ("docs/H40.01/bc-an/v1.json", ("fields",)), ("docs/H40.02/qd-1816/v1.json", ("document doc_type",))}
+    with catalog.engine.connect() as connection:
+        run = connection.execute(select(AuditEvent).order_by(AuditEvent.seq.desc())).first()
+        assert '"forged":2' in run.details and "bc-an" in run.details
+    rebuild(catalog, local_store, actor="archivist")
+    assert check_fixity(catalog, local_store, actor="archivist", everything=True).ok
+    assert search(catalog, SearchQuery(name="tran van gia"), actor="officer").items == []
+
+
+def test_forged_full_text_is_found(catalog: Catalog, local_store: LocalStore) -> None:
+    store_sample(catalog, local_store)
+    pk = catalog.document("cv-245").pk
+    with catalog.engine.begin() as connection:
+        fulltext.clear(connection)  # every document's text gone, then one put back wrong
+        fulltext.index_bodies(connection, [(pk, "lời chứng giả")])
+    report = check_fixity(catalog, local_store, actor="archivist", everything=True)
+    assert len(report.forged) == 8 and all(f.parts == ["full text"] for f in report.forged)

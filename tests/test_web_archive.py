@@ -74,12 +74,15 @@ def _add_batches(catalog: Catalog, store: ObjectStore) -> None:
 @contextmanager
 def archive_copy(sample_run, folder: Path, *, damage: bool = False) -> Iterator[Site]:  # noqa: ANN001 - conftest's Run
     """A site over a copy of the sample run's data with the batches above; ``damage``: one audit event edited in the
-    database and one stored PDF changed behind sohoa's back, before the service starts."""
+    database, one name edited in the catalog's rows and one stored PDF changed behind sohoa's back, before the service
+    starts."""
     def prepare(settings: Settings, catalog: Catalog) -> None:
         _add_batches(catalog, settings.object_store())
         if damage:
             with catalog.engine.begin() as connection:
                 connection.execute(text("UPDATE audit_events SET actor = 'ke-gian' WHERE seq = 3"))
+                connection.execute(text("UPDATE fields SET value = 'TÊN GIẢ' WHERE id = (SELECT min(id) FROM fields "
+                                        "WHERE name = 'full_name')"))
             StoreUnderTest("local", settings.object_store(), root=settings.objects_dir).flip_byte(changed_key(catalog))
 
     with own_site(sample_run.data_dir, folder, prepare) as site:
@@ -372,5 +375,7 @@ def test_a_changed_event_and_a_changed_object_are_named(browser: Browser, sample
         check_accessible(page)
         run_fixity(page, everything=True)
         expect(page.locator("#last-run .changed")).to_have_text("1")
-        expect(page.locator("#last-run .problems li")).to_have_text(changed_key(site.catalog))
+        expect(page.locator("#last-run .forged")).to_have_text("1")  # the edited catalog row
+        expect(page.locator("#last-run")).to_contain_text("sohoa catalog rebuild")
+        expect(page.locator("#last-run .problems li").last).to_have_text(changed_key(site.catalog))
         context.close()
