@@ -15,13 +15,19 @@ COPY signing signing
 COPY storage storage
 COPY workers workers
 COPY sohoa sohoa
+# A fixed uid: files given to the containers (Docker secrets, ./keys) must be readable by it (see .env.example).
 RUN python3 -m venv /opt/venv && /opt/venv/bin/pip install --no-cache-dir . \
- && useradd --system --home-dir /data --shell /usr/sbin/nologin sohoa \
+ && useradd --system --uid 10001 --home-dir /data --shell /usr/sbin/nologin sohoa \
  && mkdir -p /data && chown sohoa /data
 
-ENV PATH=/opt/venv/bin:$PATH SOHOA_DATA_DIR=/data OMP_THREAD_LIMIT=1
+# Logs are JSON lines on stderr when it is not a terminal (SOHOA_LOG_FORMAT); unbuffered, so none is lost on exit.
+ENV PATH=/opt/venv/bin:$PATH SOHOA_DATA_DIR=/data OMP_THREAD_LIMIT=1 PYTHONUNBUFFERED=1
 USER sohoa
 VOLUME /data
 EXPOSE 8000
+# `sohoa serve` answers 200 on /healthz when the catalog, the object store and the queue answer; a worker's compose
+# service overrides this with `sohoa worker --check`.
+HEALTHCHECK --interval=30s --timeout=15s --start-period=60s --retries=3 \
+  CMD ["python3", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=10)"]
 ENTRYPOINT ["sohoa"]
 CMD ["serve", "--host", "0.0.0.0", "--port", "8000"]

@@ -2,19 +2,18 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
-from rich.console import Console
 
-from sohoa.settings import Settings
-from sohoa.storage_cli import Actor, open_catalog
+from sohoa.exits import Failed, UsageError
+from sohoa.startup import reach_catalog, reach_store, reach_tsa, start
+from sohoa.storage_cli import Actor
 from storage import audit
 from storage.export import BookNotFound, export_book
 from storage.objects import ObjectChanged, ObjectMissing
 
 export_app = typer.Typer(help="Exports for other systems.", no_args_is_help=True)
-err = Console(stderr=True, highlight=False)
 
 
 @export_app.command("book")
@@ -25,22 +24,19 @@ def export_book_command(
 ) -> None:
     """A civil-registry book for the ministry's import: one signed PDF per entry, an XLSX of the entries and a
     SHA256SUMS manifest, in one ZIP."""
-    settings = Settings.from_env()
+    settings = start()
     if not output.parent.is_dir():
-        raise typer.BadParameter(f"no such folder: {output.parent}", param_hint="--out")
+        raise UsageError(f"--out: no such folder: {output.parent}")
     try:
         signer = settings.signer_config()
     except ValueError as exc:
-        _fail(f"signing: {exc}")
+        raise UsageError(f"signing: {exc}") from None
+    catalog, store = reach_catalog(settings), reach_store(settings)
+    reach_tsa(settings)
     try:
-        summary = export_book(open_catalog(settings), settings.object_store(), book_id, output, signer,
-                              actor=actor or audit.current_user())
+        summary = export_book(catalog, store, book_id, output, signer, actor=actor or audit.current_user())
     except (BookNotFound, ObjectMissing, ObjectChanged) as exc:
-        _fail(str(exc))
+        raise Failed(str(exc)) from None
     print(f"{summary.book_id}: {summary.entries} entries, {summary.pdfs} PDFs: {summary.stored} stored signed "
           f"documents, {summary.extracts} extracts ({summary.signed} pages extracted and signed) -> {summary.path}")
 
-
-def _fail(message: str) -> NoReturn:
-    err.print(f"[red]error:[/red] {message}")
-    raise typer.Exit(1)

@@ -8,8 +8,9 @@ import typer
 from rich.console import Console
 
 from ocr.corrections import BadCorrection, parse_assignment
-from sohoa.settings import Settings
-from sohoa.storage_cli import Actor, open_catalog
+from sohoa.exits import Failed, UsageError
+from sohoa.startup import reach_catalog, reach_store, reach_tsa, start
+from sohoa.storage_cli import Actor
 from storage import audit
 from storage.keys import doc_key
 from storage.objects import ObjectChanged, write_object
@@ -37,18 +38,22 @@ def correct_command(
 ) -> None:
     """Store a corrected (or confirmed), re-signed version of a document; the old version is kept."""
     if not assignments and not confirm:
-        err.print("[red]error:[/red] nothing to do: give --set FIELD=VALUE or --confirm FIELD", soft_wrap=True)
-        raise typer.Exit(2)
-    settings = Settings.from_env()
-    store = settings.object_store()
+        raise UsageError("nothing to do: give --set FIELD=VALUE or --confirm FIELD")
+    settings = start()
+    catalog, store = reach_catalog(settings), reach_store(settings)
+    reach_tsa(settings)
+    try:
+        signer = settings.signer_config()
+    except ValueError as exc:
+        raise UsageError(f"signing: {exc}") from None
     try:
         pairs = [parse_assignment(a) for a in assignments or []]
-        record = correct_document(open_catalog(settings), store, doc_id, pairs, confirm=confirm or [],
-                                  signer=settings.signer_config(), actor=actor or audit.current_user(), note=note,
-                                  default_agency=settings.agency)
-    except (DocumentNotFound, BadCorrection, ObjectChanged, ValueError) as exc:
-        err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(1) from None
+        record = correct_document(catalog, store, doc_id, pairs, confirm=confirm or [], signer=signer,
+                                  actor=actor or audit.current_user(), note=note, default_agency=settings.agency)
+    except BadCorrection as exc:  # a --set or --confirm that cannot be used
+        raise UsageError(str(exc)) from None
+    except (DocumentNotFound, ObjectChanged) as exc:
+        raise Failed(str(exc)) from None
     last = record.corrections[-1]
     for change in last.changes:
         err.print(f"  {change.target}: {change.old!r} -> {change.new!r}")

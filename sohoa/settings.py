@@ -1,32 +1,49 @@
-"""Configuration from the environment (CONTRACT §4); every variable is optional."""
+"""Configuration from the environment (CONTRACT §4): every variable optional, each one checked once at start.
+
+The SOHOA_* variables are read with pydantic-settings into :class:`Settings`; any of them may instead be given as
+``<NAME>_FILE``, the path of a file holding the value (Docker secrets). A bad value is a :class:`ConfigError` naming
+every variable that is wrong and what it expects, in one line, and never showing a secret's value.
+"""
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from asn1crypto import x509
+from pydantic import AfterValidator, BeforeValidator, Field, SecretStr, ValidationError, model_validator
+from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
+from ingest.limits import Limits
+from ingest.manifest import AGENCY_CODE
 from signing.devca import DEV_CRL_PATH, DevKeys, dev_crl, dev_keys, ensure_dev_keys
 from signing.keys import Pkcs11Key
 from signing.signer import B_B, B_T, SignerConfig, parse_level
 from signing.verify import load_crls, load_roots
+from sohoa.exits import ConfigError
 from storage.objects import LocalStore, ObjectStore
 from storage.retention import RetentionPolicy, parse_classes
 from storage.s3 import S3Settings
 
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"  # `sohoa serve` on its default address
 PUBLIC_VERIFY_PATH = "/xac-thuc"  # the public verification page, where a result's QR code leads
+PREFIX = "SOHOA_"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path
-    database_url: str
+    database_url: str = field(repr=False)  # may hold the catalog's password
     agency: str
     ocr_lang: str
     signing_p12: Path | None
-    signing_p12_password: str | None
+    signing_p12_password: str | None = field(repr=False)
     trust_roots: list[Path]
     pkcs11: Pkcs11Key | None = None
     signature_level: str | None = None  # B-B, B-T, B-LT or B-LTA; unset: B-T with a TSA, else B-B
@@ -39,34 +56,19 @@ class Settings:
     retention_classes: str = ""  # SOHOA_RETENTION_CLASSES, e.g. "dossier=10,result=permanent"
     public_url: str = DEFAULT_PUBLIC_URL  # where `sohoa serve` is reachable: the development CA's CRL is there
     public_url_set: bool = False  # SOHOA_PUBLIC_URL was given: results' QR codes link to its verification page
-    redis_url: str | None = None
+    redis_url: str | None = field(default=None, repr=False)  # may hold Redis's password
+    limits: Limits = field(default_factory=Limits)  # SOHOA_MAX_FILE_BYTES, _PAGES, _PAGE_PIXELS, _UPLOAD_BYTES
+    log_level: str = "INFO"
+    log_format: str | None = None  # json or text; None: text on a terminal, else json
 
     @classmethod
     def from_env(cls) -> Settings:
-        data_dir = Path(os.environ.get("SOHOA_DATA_DIR", ".sohoa")).absolute()
-        roots = [Path(p) for p in os.environ.get("SOHOA_TRUST_ROOTS", "").split(os.pathsep) if p]
-        p12 = os.environ.get("SOHOA_SIGNING_P12")
-        return cls(
-            data_dir=data_dir,
-            database_url=os.environ.get("SOHOA_DATABASE_URL", f"sqlite:///{data_dir / 'catalog.db'}"),
-            agency=os.environ.get("SOHOA_AGENCY", "LOCAL"),
-            ocr_lang=os.environ.get("SOHOA_OCR_LANG", "vie"),
-            signing_p12=Path(p12) if p12 else None,
-            signing_p12_password=os.environ.get("SOHOA_SIGNING_P12_PASSWORD"),
-            trust_roots=roots or [dev_keys(data_dir / "keys").ca_cert],
-            pkcs11=_pkcs11_from_env(),
-            signature_level=os.environ.get("SOHOA_SIGNATURE_LEVEL") or None,
-            tsa_url=os.environ.get("SOHOA_TSA_URL") or None,
-            crls=[Path(p) for p in os.environ.get("SOHOA_CRLS", "").split(os.pathsep) if p],
-            signature_visible=os.environ.get("SOHOA_SIGNATURE_VISIBLE", "1").lower() not in ("0", "false", "no", "off"),
-            seal_image=Path(os.environ["SOHOA_SEAL_IMAGE"]) if os.environ.get("SOHOA_SEAL_IMAGE") else None,
-            s3=_s3_from_env(),
-            retention_years=int(os.environ.get("SOHOA_RETENTION_YEARS") or 0),
-            retention_classes=os.environ.get("SOHOA_RETENTION_CLASSES", ""),
-            public_url=os.environ.get("SOHOA_PUBLIC_URL") or DEFAULT_PUBLIC_URL,
-            public_url_set=bool(os.environ.get("SOHOA_PUBLIC_URL")),
-            redis_url=os.environ.get("SOHOA_REDIS_URL") or None,
-        )
+        """The SOHOA_* variables (or their ``_FILE`` forms); :class:`ConfigError` names every bad value."""
+        try:
+            env = _Environment()
+        except ValidationError as exc:
+            raise ConfigError("; ".join(_explain(error) for error in exc.errors())) from None
+        return env.settings()
 
     @property
     def objects_dir(self) -> Path:
@@ -127,19 +129,230 @@ class Settings:
         return [dev_crl(keys)] if keys.ca_key.exists() else []
 
 
-def _pkcs11_from_env() -> Pkcs11Key | None:
-    module = os.environ.get("SOHOA_PKCS11_MODULE")
-    if not module:
-        return None
-    return Pkcs11Key(Path(module), os.environ.get("SOHOA_PKCS11_TOKEN", ""), os.environ.get("SOHOA_PKCS11_KEY", ""),
-                     os.environ.get("SOHOA_PKCS11_PIN") or None)
+# --- checking the environment: what each variable expects ---------------------------------------------------------
+
+def _existing_file(path: Path) -> Path:
+    if not path.is_file():
+        raise ValueError(f"names no file: {path}")
+    return path
 
 
-def _s3_from_env() -> S3Settings | None:
-    endpoint = os.environ.get("SOHOA_S3_ENDPOINT")
-    if not endpoint:
-        return None
-    env = os.environ.get
-    return S3Settings(endpoint, env("SOHOA_S3_ACCESS_KEY") or None, env("SOHOA_S3_SECRET_KEY") or None,
-                      secure=env("SOHOA_S3_SECURE", "1").lower() not in ("0", "false", "no", "off"),
-                      region=env("SOHOA_S3_REGION") or None, bucket=env("SOHOA_S3_BUCKET") or "sohoa")
+def _path_list(value: Any) -> Any:
+    """``a.pem:b.pem`` → (a.pem, b.pem), the way PATH is written."""
+    return tuple(Path(p) for p in value.split(os.pathsep) if p) if isinstance(value, str) else value
+
+
+def _existing_files(paths: tuple[Path, ...]) -> tuple[Path, ...]:
+    missing = [str(p) for p in paths if not p.is_file()]
+    if missing:
+        raise ValueError(f"names no file: {', '.join(missing)}")
+    return paths
+
+
+def _level(text: str) -> str:
+    try:
+        return parse_level(text)
+    except ValueError:
+        raise ValueError(f"is {text!r}, expected B-B, B-T, B-LT or B-LTA") from None
+
+
+def _http_url(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"is {url!r}, expected an http:// or https:// address")
+    return url
+
+
+def _catalog_url(url: SecretStr) -> SecretStr:
+    """An SQLAlchemy URL of a backend the catalog supports, with a driver that is installed (the value may hold a
+    password: it is never shown)."""
+    try:
+        parsed = make_url(url.get_secret_value())
+    except (ArgumentError, ValueError):
+        parsed = None
+    if parsed is None or parsed.drivername not in ("sqlite", "sqlite+pysqlite", "postgresql", "postgresql+psycopg"):
+        raise ValueError("is not a catalog URL (value not shown): expected sqlite:///PATH or "
+                         "postgresql://USER:PASSWORD@HOST:PORT/NAME, special characters of the password %-encoded")
+    return url
+
+
+def _redis_url(url: SecretStr) -> SecretStr:
+    if urlsplit(url.get_secret_value()).scheme not in ("redis", "rediss", "unix"):
+        raise ValueError("is not a Redis URL (value not shown): expected redis://HOST:PORT/DB, rediss://… or unix://…")
+    return url
+
+
+def _retention_classes(text: str) -> str:
+    try:
+        parse_classes(text)
+    except ValueError:
+        raise ValueError(f"is {text!r}, expected CLASS=YEARS or CLASS=permanent, comma-separated "
+                         "(e.g. dossier=10,result=permanent)") from None
+    return text
+
+
+def _log_level(name: str) -> str:
+    if name.upper() not in LOG_LEVELS:
+        raise ValueError(f"is {name!r}, expected DEBUG, INFO, WARNING, ERROR or CRITICAL")
+    return name.upper()
+
+
+def _log_format(name: str) -> str:
+    if name.lower() not in ("json", "text"):
+        raise ValueError(f"is {name!r}, expected json or text")
+    return name.lower()
+
+
+ExistingFile = Annotated[Path, AfterValidator(_existing_file)]
+ExistingFiles = Annotated[tuple[Path, ...], NoDecode, BeforeValidator(_path_list), AfterValidator(_existing_files)]
+HttpUrl = Annotated[str, AfterValidator(_http_url)]
+Positive = Annotated[int, Field(gt=0, description="a whole number above 0")]
+S3_ENDPOINT = r"^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?)(:[0-9]{1,5})?$"
+S3_BUCKET = r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"
+OCR_LANG = r"^[A-Za-z0-9_]+(\+[A-Za-z0-9_]+)*$"
+SECRETS = frozenset({"database_url", "database_password", "signing_p12_password", "pkcs11_pin", "s3_access_key",
+                     "s3_secret_key", "redis_url"})
+FLAG = "1 or 0 (also true/false, yes/no, on/off)"
+
+
+class _Environment(BaseSettings):
+    """The SOHOA_* variables as given; ``description`` is what a bad value is told to be."""
+
+    model_config = SettingsConfigDict(env_prefix=PREFIX, env_ignore_empty=True, extra="ignore", frozen=True)
+
+    data_dir: Path = Path(".sohoa")
+    database_url: Annotated[SecretStr, AfterValidator(_catalog_url)] | None = None
+    database_password: SecretStr | None = None  # put into SOHOA_DATABASE_URL: no %-encoding needed
+    agency: str = Field("LOCAL", pattern=f"^{AGENCY_CODE.pattern}$",
+                        description="an agency code: 1 to 64 letters, digits, '.', '_' or '-'")
+    ocr_lang: str = Field("vie", pattern=OCR_LANG, description="Tesseract languages such as vie or vie+eng")
+    signing_p12: ExistingFile | None = None
+    signing_p12_password: SecretStr | None = None
+    trust_roots: ExistingFiles = ()
+    pkcs11_module: ExistingFile | None = None
+    pkcs11_token: str | None = None
+    pkcs11_key: str | None = None
+    pkcs11_pin: SecretStr | None = None
+    signature_level: Annotated[str, AfterValidator(_level)] | None = None
+    tsa_url: HttpUrl | None = None
+    crls: ExistingFiles = ()
+    signature_visible: bool = Field(True, description=FLAG)
+    seal_image: ExistingFile | None = None
+    s3_endpoint: str | None = Field(None, pattern=S3_ENDPOINT, description="HOST:PORT such as s3.example.org:9000 "
+                                    "(no http://: SOHOA_S3_SECURE chooses HTTPS)")
+    s3_access_key: SecretStr | None = None
+    s3_secret_key: SecretStr | None = None
+    s3_secure: bool = Field(True, description=FLAG)
+    s3_region: str | None = None
+    s3_bucket: str = Field("sohoa", pattern=S3_BUCKET,
+                           description="an S3 bucket name: 3 to 63 lower-case letters, digits, '.' or '-'")
+    retention_years: int = Field(0, ge=0, description="a whole number of years, 0 (no retention) or more")
+    retention_classes: Annotated[str, AfterValidator(_retention_classes)] = ""
+    public_url: HttpUrl | None = None
+    redis_url: Annotated[SecretStr, AfterValidator(_redis_url)] | None = None
+    max_file_bytes: Positive = Limits.max_file_bytes
+    max_pages: Positive = Limits.max_pages
+    max_page_pixels: Positive = Limits.max_page_pixels
+    max_upload_bytes: Positive = Limits.max_upload_bytes
+    log_level: Annotated[str, AfterValidator(_log_level)] = "INFO"
+    log_format: Annotated[str, AfterValidator(_log_format)] | None = None  # None: text on a terminal, else json
+
+    @classmethod
+    def settings_customise_sources(cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
+                                   env_settings: PydanticBaseSettingsSource, **_: PydanticBaseSettingsSource
+                                   ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """The environment and the ``_FILE`` variables; no .env file, no secrets folder."""
+        return init_settings, env_settings, _FileValues(settings_cls)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> _Environment:
+        if self.pkcs11_module and not (self.pkcs11_token and self.pkcs11_key):
+            raise ValueError("SOHOA_PKCS11_MODULE needs SOHOA_PKCS11_TOKEN and SOHOA_PKCS11_KEY as well")
+        if self.signature_level and self.signature_level != B_B and not self.tsa_url:
+            raise ValueError(f"SOHOA_SIGNATURE_LEVEL={self.signature_level.removeprefix('PAdES-')} needs a timestamp "
+                             "authority: set SOHOA_TSA_URL")
+        if self.database_password and (not self.database_url or make_url(
+                self.database_url.get_secret_value()).get_backend_name() != "postgresql"):
+            raise ValueError("SOHOA_DATABASE_PASSWORD needs a postgresql:// SOHOA_DATABASE_URL")
+        return self
+
+    def settings(self) -> Settings:
+        data_dir = self.data_dir.absolute()
+        return Settings(
+            data_dir=data_dir, database_url=self._database_url(data_dir), agency=self.agency, ocr_lang=self.ocr_lang,
+            signing_p12=self.signing_p12, signing_p12_password=_secret(self.signing_p12_password),
+            trust_roots=list(self.trust_roots) or [dev_keys(data_dir / "keys").ca_cert], pkcs11=self._pkcs11(),
+            signature_level=self.signature_level, tsa_url=self.tsa_url, crls=list(self.crls),
+            signature_visible=self.signature_visible, seal_image=self.seal_image, s3=self._s3(),
+            retention_years=self.retention_years, retention_classes=self.retention_classes,
+            public_url=self.public_url or DEFAULT_PUBLIC_URL, public_url_set=bool(self.public_url),
+            redis_url=_secret(self.redis_url),
+            limits=Limits(self.max_file_bytes, self.max_pages, self.max_page_pixels, self.max_upload_bytes),
+            log_level=self.log_level, log_format=self.log_format)
+
+    def _database_url(self, data_dir: Path) -> str:
+        """SOHOA_DATABASE_URL with SOHOA_DATABASE_PASSWORD put in (%-encoded by SQLAlchemy), else the SQLite file."""
+        if not self.database_url:
+            return f"sqlite:///{data_dir / 'catalog.db'}"
+        if not self.database_password:
+            return self.database_url.get_secret_value()
+        url = make_url(self.database_url.get_secret_value()).set(password=self.database_password.get_secret_value())
+        return url.render_as_string(hide_password=False)
+
+    def _pkcs11(self) -> Pkcs11Key | None:
+        if not self.pkcs11_module:
+            return None
+        return Pkcs11Key(self.pkcs11_module, self.pkcs11_token or "", self.pkcs11_key or "", _secret(self.pkcs11_pin))
+
+    def _s3(self) -> S3Settings | None:
+        if not self.s3_endpoint:
+            return None
+        return S3Settings(self.s3_endpoint, _secret(self.s3_access_key), _secret(self.s3_secret_key),
+                          secure=self.s3_secure, region=self.s3_region, bucket=self.s3_bucket)
+
+
+class _FileValues(PydanticBaseSettingsSource):
+    """``SOHOA_<NAME>_FILE``: the value is the file's content, without its final line break (CONTRACT §4)."""
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False  # unused: __call__ reads every field at once
+
+    def __call__(self) -> dict[str, Any]:
+        values = {}
+        for name in self.settings_cls.model_fields:
+            variable = PREFIX + name.upper()
+            path = os.environ.get(variable + "_FILE")
+            if not path:
+                continue
+            if os.environ.get(variable):
+                raise ConfigError(f"{variable} and {variable}_FILE are both set: give one of them")
+            try:
+                value = Path(path).read_text(encoding="utf-8").rstrip("\r\n")
+            except (OSError, UnicodeDecodeError) as exc:
+                reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+                raise ConfigError(f"{variable}_FILE names no readable file: {path} ({reason})") from None
+            if value:
+                values[name] = value
+        return values
+
+
+def _secret(value: SecretStr | None) -> str | None:
+    return value.get_secret_value() if value else None
+
+
+def _explain(error: Any) -> str:
+    """One bad value in words: the variable, what was wrong and what is expected; a secret's value is never shown."""
+    if not error["loc"]:  # a rule across variables
+        return str(error["ctx"]["error"]) if "ctx" in error else error["msg"]
+    name = str(error["loc"][0])
+    variable = PREFIX + name.upper() + ("_FILE" if os.environ.get(f"{PREFIX}{name.upper()}_FILE") else "")
+    if error["type"] == "value_error":
+        return f"{variable} {error['ctx']['error']}"
+    described = _Environment.model_fields[name].description or _described(error)
+    shown = "(value not shown)" if name in SECRETS else repr(error["input"])
+    return f"{variable} is {shown}, expected {described}"
+
+
+def _described(error: Any) -> str:
+    """What pydantic expected, for a field that carries no description of its own."""
+    return re.sub(r"^Input should be ", "", error["msg"])

@@ -12,9 +12,9 @@ import typer
 from rich.console import Console
 from rich.table import Column, Table
 
-from sohoa.settings import Settings
+from sohoa.exits import Failed, UsageError
+from sohoa.startup import reach_catalog, reach_store, start
 from storage import audit
-from storage.catalog import Catalog, CatalogError
 from storage.fixity import check_fixity
 from storage.objects import ObjectChanged, ObjectMissing
 from storage.rebuild import rebuild
@@ -65,10 +65,11 @@ def search_command(
     actor: Actor = "",
 ) -> None:
     """Find documents; --format json prints what GET /api/documents answers."""
+    catalog = reach_catalog(start())
     query = SearchQuery(text=text, personal_id=personal_id, name=name, doc_type=doc_type, number=number, batch=batch,
                         date_from=_date(date_from, "--date-from"), date_to=_date(date_to, "--date-to"))
     try:
-        page = search(open_catalog(), query, actor=actor or audit.current_user(), agencies=agency, cursor=cursor,
+        page = search(catalog, query, actor=actor or audit.current_user(), agencies=agency, cursor=cursor,
                       limit=limit)
     except BadCursor as exc:
         raise typer.BadParameter(str(exc), param_hint="--cursor") from None
@@ -107,7 +108,7 @@ def reuse_command(
     actor: Actor = "",
 ) -> None:
     """Everything about one person: results with the ID, register entries and birth certificates naming them."""
-    person = find_person(open_catalog(), personal_id, actor=actor or audit.current_user(), agencies=agency)
+    person = find_person(reach_catalog(start()), personal_id, actor=actor or audit.current_user(), agencies=agency)
     if format == "json":
         print(json.dumps(person.to_dict(), ensure_ascii=False, indent=1))
         return
@@ -129,13 +130,16 @@ def get_command(
     actor: Actor = "",
 ) -> None:
     """Write a stored signed PDF, checked against the SHA-256 the catalog recorded."""
-    settings = Settings.from_env()
+    settings = start()
+    if output.is_dir():
+        raise UsageError(f"--out names a folder, not a file: {output}")
+    if not output.parent.is_dir():
+        raise UsageError(f"--out: no such folder: {output.parent}")
     try:
-        doc = fetch_pdf(open_catalog(settings), settings.object_store(), doc_id, output, version=version,
+        doc = fetch_pdf(reach_catalog(settings), reach_store(settings), doc_id, output, version=version,
                         actor=actor or audit.current_user())
     except (DocumentNotFound, ObjectMissing, ObjectChanged) as exc:
-        err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(1) from None
+        raise Failed(str(exc)) from None
     err.print(f"{doc.id} v{doc.version} -> {output}")
 
 
@@ -144,15 +148,20 @@ def fixity_command(
     = False,
     actor: Actor = "",
 ) -> None:
-    """Re-hash stored objects against the catalog; exit status 1 when any is missing or changed."""
-    settings = Settings.from_env()
-    report = check_fixity(open_catalog(settings), settings.object_store(), actor=actor or audit.current_user(),
+    """Re-hash stored objects against the catalog, and compare the catalog's rows with each document's signed JSON;
+    exit status 1 when any object is missing or changed, or indexed otherwise."""
+    settings = start()
+    report = check_fixity(reach_catalog(settings), reach_store(settings), actor=actor or audit.current_user(),
                           everything=everything)
     for key in report.missing:
         print(f"MISSING   {key}")
     for mismatch in report.mismatched:
         print(f"CHANGED   {mismatch.key} (sha256 {mismatch.actual}, recorded {mismatch.expected})")
-    print(f"{report.checked} objects checked: {len(report.missing)} missing, {len(report.mismatched)} changed")
+    for forged in report.forged:
+        print(f"CATALOG   {forged.key}: the catalog's {', '.join(forged.parts)} differ from it "
+              "(`sohoa catalog rebuild` makes them again)")
+    print(f"{report.checked} objects checked: {len(report.missing)} missing, {len(report.mismatched)} changed, "
+          f"{len(report.forged)} indexed otherwise in the catalog")
     raise typer.Exit(0 if report.ok else 1)
 
 
@@ -164,7 +173,7 @@ def report_command(
     awaiting review, failed, and the review and failure rates."""
     if output not in ("table", "json", "csv"):
         raise typer.BadParameter(f"table, json or csv, not {output!r}", param_hint="--format")
-    rows = progress(open_catalog(), agency)
+    rows = progress(reach_catalog(start()), agency)
     if output == "json":
         print(json.dumps(progress_json(rows), ensure_ascii=False, indent=1))
         return
@@ -188,9 +197,10 @@ def _cell(value: object) -> str:
 @audit_app.command("verify")
 def audit_verify() -> None:
     """Check the hash chain and its anchors; exit status 1 naming every changed or removed event."""
-    settings = Settings.from_env()
-    with open_catalog(settings).engine.connect() as connection:
-        problems = audit.verify(connection, settings.object_store())
+    settings = start()
+    catalog, store = reach_catalog(settings), reach_store(settings)
+    with catalog.engine.connect() as connection:
+        problems = audit.verify(connection, store)
     for problem in problems:
         print(f"BROKEN    {problem}")
     print("audit log intact" if not problems else f"audit log broken: {len(problems)} problem(s)")
@@ -200,25 +210,17 @@ def audit_verify() -> None:
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Bring the catalog's schema up to date (serve, worker, process and the other commands do so at start)."""
-    print(f"the catalog's schema is at revision {open_catalog().revision}")
+    print(f"the catalog's schema is at revision {reach_catalog(start()).revision}")
 
 
 @catalog_app.command("rebuild")
 def catalog_rebuild(actor: Actor = "") -> None:
     """Make the catalog again from the object store alone (the audit log is kept)."""
-    settings = Settings.from_env()
-    report = rebuild(Catalog.migrated(settings.database_url, drop_legacy=True), settings.object_store(),
+    settings = start()
+    report = rebuild(reach_catalog(settings, drop_legacy=True), reach_store(settings),
                      actor=actor or audit.current_user())
     print(f"catalog rebuilt: {report.batches} batches, {report.documents} document versions, "
           f"{report.raw_objects} raw scans")
-
-
-def open_catalog(settings: Settings | None = None) -> Catalog:
-    try:
-        return Catalog.migrated((settings or Settings.from_env()).database_url)
-    except CatalogError as exc:
-        err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(1) from None
 
 
 def _date(value: str | None, option: str) -> dt.date | None:

@@ -6,15 +6,17 @@ import secrets
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from sohoa.settings import Settings
-from sohoa.storage_cli import Actor, open_catalog
+from sohoa.exits import Failed, UsageError
+from sohoa.startup import reach_catalog, start
+from sohoa.storage_cli import Actor
 from storage import audit
+from storage.catalog import Catalog
 from storage.users import ROLES, UserError, add_user, list_users, new_token, revoke_token, set_disabled, set_password
 
 users_app = typer.Typer(help="Users: people who sign in to the web interface, API clients with tokens.",
@@ -38,9 +40,9 @@ def users_add(
     bearer token is printed once (only its hash is kept)."""
     password = _stdin_password() if password_stdin else None
     if role not in ROLES:
-        _usage(f"--role must be one of {', '.join(ROLES)}, not {role!r}")
+        raise UsageError(f"--role must be one of {', '.join(ROLES)}, not {role!r}")
     with _refusing():
-        token = add_user(open_catalog(Settings.from_env()), name, role, agency, actor=actor or audit.current_user(),
+        token = add_user(_catalog(), name, role, agency, actor=actor or audit.current_user(),
                          password=password, token=password is None)
     scope = ", ".join(agency) if agency else "all"
     if token is None:
@@ -55,7 +57,7 @@ def users_add(
 def users_list() -> None:
     """Every user: role, agencies, how it signs in, and whether it is disabled or locked out."""
     table = Table("name", "role", "agencies", "password", "token", "state")
-    for user in list_users(open_catalog(Settings.from_env())):
+    for user in list_users(_catalog()):
         state = "disabled" if user.disabled else f"locked until {user.locked_until:%Y-%m-%d %H:%M} UTC" \
             if user.locked_until else "active"
         table.add_row(user.name, user.role, ", ".join(user.agencies) if user.agencies else "all",
@@ -67,7 +69,7 @@ def users_list() -> None:
 def users_disable(name: Annotated[str, typer.Argument(help="the user")], actor: Actor = "") -> None:
     """Stop a user: its sessions end and its token stops working (kept for the audit log)."""
     with _refusing():
-        set_disabled(open_catalog(Settings.from_env()), name, True, actor=actor or audit.current_user())
+        set_disabled(_catalog(), name, True, actor=actor or audit.current_user())
     err.print(f"user {name!r} is disabled")
 
 
@@ -75,7 +77,7 @@ def users_disable(name: Annotated[str, typer.Argument(help="the user")], actor: 
 def users_enable(name: Annotated[str, typer.Argument(help="the user")], actor: Actor = "") -> None:
     """Let a disabled user in again."""
     with _refusing():
-        set_disabled(open_catalog(Settings.from_env()), name, False, actor=actor or audit.current_user())
+        set_disabled(_catalog(), name, False, actor=actor or audit.current_user())
     err.print(f"user {name!r} is enabled")
 
 
@@ -85,7 +87,7 @@ def users_reset_password(name: Annotated[str, typer.Argument(help="the user")], 
     """A new password (from standard input, else made up and printed once); the user is unlocked and signed out."""
     password = _stdin_password() if password_stdin else secrets.token_urlsafe(12)
     with _refusing():
-        set_password(open_catalog(Settings.from_env()), name, password, actor=actor or audit.current_user())
+        set_password(_catalog(), name, password, actor=actor or audit.current_user())
     err.print(f"user {name!r} has a new password; its sessions have ended")
     if not password_stdin:
         print(password)
@@ -95,7 +97,7 @@ def users_reset_password(name: Annotated[str, typer.Argument(help="the user")], 
 def users_revoke_token(name: Annotated[str, typer.Argument(help="the user")], actor: Actor = "") -> None:
     """The user's bearer token stops working (signing in to the web interface is not affected)."""
     with _refusing():
-        revoke_token(open_catalog(Settings.from_env()), name, actor=actor or audit.current_user())
+        revoke_token(_catalog(), name, actor=actor or audit.current_user())
     err.print(f"user {name!r} has no token any more")
 
 
@@ -103,9 +105,13 @@ def users_revoke_token(name: Annotated[str, typer.Argument(help="the user")], ac
 def users_new_token(name: Annotated[str, typer.Argument(help="the user")], actor: Actor = "") -> None:
     """A new bearer token for the user, printed once (its old token stops working)."""
     with _refusing():
-        token = new_token(open_catalog(Settings.from_env()), name, actor=actor or audit.current_user())
+        token = new_token(_catalog(), name, actor=actor or audit.current_user())
     err.print(f"user {name!r}: its new token, shown only now")
     print(token)
+
+
+def _catalog() -> Catalog:
+    return reach_catalog(start())
 
 
 @contextmanager
@@ -114,7 +120,7 @@ def _refusing() -> Iterator[None]:
     try:
         yield
     except UserError as exc:
-        _refused(exc)
+        raise Failed(str(exc)) from None
 
 
 def _stdin_password() -> str:
@@ -122,15 +128,7 @@ def _stdin_password() -> str:
         err.print("password (then Enter): ", end="")
     password = sys.stdin.readline().rstrip("\r\n")
     if not password:
-        _usage("--password-stdin: standard input held no password")
+        raise UsageError("--password-stdin: standard input held no password")
     return password
 
 
-def _refused(exc: UserError) -> NoReturn:
-    err.print(f"[red]error:[/red] {exc}")
-    raise typer.Exit(1)
-
-
-def _usage(message: str) -> NoReturn:
-    err.print(f"[red]error:[/red] {message}")
-    raise typer.Exit(2)

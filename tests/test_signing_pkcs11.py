@@ -81,7 +81,7 @@ def test_pin_stays_secret(token: Pkcs11Key, data_dir: Path) -> None:
     assert PIN not in shown.output
     refused = subprocess.run([sohoa, "keys", "show"], capture_output=True, text=True,
                              env=_env(data_dir, token, "999999"))
-    assert refused.returncode == 1 and "PinIncorrect" in refused.stderr  # a fresh process: the token is not logged in
+    assert refused.returncode == 2 and "PinIncorrect" in refused.stderr  # a fresh process: the token is not logged in
     assert "999999" not in refused.stdout + refused.stderr
 
 

@@ -12,6 +12,7 @@ from sohoa.api.deps import Resources
 from sohoa.api.routers import audit, batches, corrections, documents, health, keys, public, reports, users, verify
 from sohoa.api.unavailable import answer_unavailable
 from sohoa.batch_queue import BatchRunner
+from sohoa.logs import RequestIds
 from sohoa.settings import Settings
 from sohoa.web.app import mount_web
 from storage.catalog import Catalog
@@ -36,4 +37,5 @@ def create_app(settings: Settings) -> FastAPI:
         app.include_router(module.router)
     answer_unavailable(app)
     mount_web(app)
+    app.add_middleware(RequestIds)  # every log line of a request names it
     return app

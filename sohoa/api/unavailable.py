@@ -7,13 +7,14 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
-from urllib3.exceptions import HTTPError as TransportError
+
+from sohoa.exits import SERVICE_ERRORS
 
 log = logging.getLogger(__name__)
 RETRY_AFTER = "30"  # seconds; a store or database restarting is usually back by then
 
 
-UNAVAILABLE = (TransportError, OperationalError)  # what a store or a database that does not answer raises
+UNAVAILABLE = SERVICE_ERRORS  # what a store or a database that does not answer raises
 
 
 def answer_unavailable(app: FastAPI) -> None:

@@ -102,7 +102,7 @@ class Accepted(BaseModel):
 async def upload(request: Request, resources: ResourcesDep, caller: Uploader) -> Accepted:
     """Keep the scans and queue their batch. Refused, with nothing kept: 400 for a file that is not a scan or two
     files with one name, 413 for a file or a body over its size limit, 422 for a bad manifest or no files."""
-    form = await limited_form(request, Limits.from_env().max_upload_bytes)
+    form = await limited_form(request, resources.settings.limits.max_upload_bytes)
     try:
         manifest = await read_manifest(form.get("manifest"))
         return Accepted(id=await take_upload(request, resources, caller, form, manifest))
@@ -146,7 +146,7 @@ def scan_page(batch_id: str, sha256: Annotated[str, Path(pattern="^[0-9a-f]{64}$
     try:
         picture = scan_page_png(resources.catalog(), resources.object_store(),
                                 resources.settings.data_dir / "cache" / "scans", batch_id, sha256, page,
-                                actor=caller.name, agencies=caller.agencies, limits=Limits.from_env())
+                                actor=caller.name, agencies=caller.agencies, limits=resources.settings.limits)
     except ScanNotFound as exc:
         raise HTTPException(404, str(exc)) from None
     except (ObjectMissing, ObjectChanged) as exc:
@@ -183,7 +183,8 @@ async def take_upload(request: Request, resources: Resources, caller: Caller, fo
     if not caller.sees(agency):
         raise HTTPException(403, f"{caller.name} may not upload for agency {agency}")
     runner: BatchRunner = request.app.state.batch_runner
-    return await run_in_threadpool(_queue, resources, runner, caller, files, manifest, agency, Limits.from_env())
+    return await run_in_threadpool(_queue, resources, runner, caller, files, manifest, agency,
+                                  resources.settings.limits)
 
 
 def _queue(resources: Resources, runner: BatchRunner, caller: Caller, files: list[UploadFile], manifest: Manifest,

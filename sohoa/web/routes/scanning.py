@@ -14,7 +14,6 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
-from ingest.limits import Limits
 from sohoa.api.deps import ResourcesDep
 from sohoa.api.routers.batches import read_manifest, take_upload
 from sohoa.api.uploads import limited_form
@@ -107,7 +106,8 @@ async def _upload_size(request: Request) -> None:
     caller = visitor(request).caller
     if caller is not None and caller.may("scanner"):
         try:
-            await limited_form(request, Limits.from_env().max_upload_bytes)  # the form is kept for the endpoint
+            # the form is kept for the endpoint
+            await limited_form(request, request.app.state.settings.limits.max_upload_bytes)
         except HTTPException as exc:
             raise PageError(exc.status_code, _(REFUSALS.get(exc.status_code, REFUSED))) from None
 
@@ -147,7 +147,7 @@ def _text(form: FormData, key: str) -> str:
 
 def _upload_page(request: Request, default_agency: str, caller: Caller, values: Mapping[str, Any],
                  refusal: dict[str, str] | None = None, status: int = 200) -> Response:
-    limits = Limits.from_env()
+    limits = request.app.state.settings.limits
     messages = {f"refused-{code}": _(message) for code, message in REFUSALS.items()}
     return render(request, "scanning/upload.html", {
         "values": values, "book": values.get("book", {}), "refusal": refusal,
