@@ -1,33 +1,54 @@
-"""Where the API sends uploaded batches: RQ on SOHOA_REDIS_URL, else a thread of its own; the RQ worker of
-`sohoa worker`."""
+"""Where uploaded batches are run: RQ jobs on SOHOA_REDIS_URL, else threads of the API's own process; and the
+reconciler that keeps the catalog's word.
+
+The catalog, not Redis, is the record of what is owed: a batch is queued in the catalog before the upload is
+answered, and every ``RECONCILE_EVERY`` the reconciler (in `sohoa serve` and in every `sohoa worker`) sends to be run
+each batch the catalog says is owed and no live job holds — one queued whose job Redis lost (a restart), a retry
+whose time has come, one whose worker went silent (``workers.service.DEAD_AFTER``). A job may be sent twice: the
+run claims its batch in the catalog first, and a second finds it taken.
+"""
 from __future__ import annotations
 
-import datetime as dt
 import logging
+import threading
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 from redis import Redis
-from rq import Queue, Retry, Worker
+from rq import Queue, Worker
 
 from sohoa.jobs import run_batch
 from sohoa.settings import Settings
 from storage.catalog import Catalog
+from workers.scratch import remove_orphans
+from workers.service import DEAD_AFTER
 
 QUEUE = "sohoa"
 JOB_TIMEOUT = 24 * 3600  # seconds: one job runs a whole batch
-RETRY = Retry(max=2, interval=[30, 300])  # a retried job skips what was finished (workers.service.run_uploaded)
 REDIS_TIMEOUT = 10  # seconds the API waits for Redis when it queues a job
-log = logging.getLogger("sohoa.batch_queue")
+RECONCILE_EVERY = 30.0  # seconds
+RECONCILE_LOCK = "sohoa:reconcile"  # one reconciler at a time among the service's processes
+LOCK_SECONDS = 60  # a reconciler that died holding the lock holds it no longer than this
+LIVE_JOB = ("queued", "started", "deferred", "scheduled")
+log = logging.getLogger(__name__)
+
+
+def job_id(batch_id: str, attempt: int) -> str:
+    """The job of a batch's next run: one id per run, so that sending it again finds the same job."""
+    return f"batch-{batch_id}-{attempt}"
 
 
 class BatchRunner:
-    """Where the API sends uploaded batches: an RQ job on SOHOA_REDIS_URL, else a thread of this process that runs
-    them one at a time (and first runs again those an earlier run of the service left queued or running)."""
+    """Runs what is owed: RQ jobs on SOHOA_REDIS_URL, else threads of this process, one batch at a time."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._queue: Queue | None = None
         self._threads: ThreadPoolExecutor | None = None
+        self._running: set[str] = set()  # without Redis: the batches sent to this process's thread
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._reconciler = threading.Thread(target=self._reconcile_often, name="sohoa-reconciler", daemon=True)
         if settings.redis_url:
             redis = Redis.from_url(settings.redis_url, socket_connect_timeout=REDIS_TIMEOUT,
                                    socket_timeout=REDIS_TIMEOUT)
@@ -36,43 +57,97 @@ class BatchRunner:
             self._threads = ThreadPoolExecutor(1, thread_name_prefix="sohoa-batch")
 
     def start(self) -> None:
-        if self._threads:
-            self._threads.submit(self._resume, dt.datetime.now(dt.UTC))
+        """Reconcile now, and every RECONCILE_EVERY from now on."""
+        self._reconciler.start()
 
     def submit(self, batch_id: str) -> None:
-        """Queue a batch; redis.RedisError when the queue does not answer."""
+        """Send a batch just queued in the catalog to be run; redis.RedisError when the queue does not answer."""
         if self._queue:
-            self._queue.enqueue(run_batch, batch_id, job_id=f"batch-{batch_id}", job_timeout=JOB_TIMEOUT,
-                                retry=RETRY, description=f"sohoa batch {batch_id}")
+            self._enqueue(batch_id, 0)
         else:
-            self._threads.submit(self._run, batch_id)
+            self._run_here(batch_id)
+
+    def reconcile(self) -> list[str]:
+        """Send each batch the catalog says is owed and no live job holds to be run; those sent."""
+        if not self._queue:
+            return self._reconcile()
+        redis, token = self._queue.connection, uuid.uuid4().hex
+        if not redis.set(RECONCILE_LOCK, token, nx=True, ex=LOCK_SECONDS):
+            return []  # another process reconciles at this moment
+        try:
+            return self._reconcile()
+        finally:
+            if redis.get(RECONCILE_LOCK) == token.encode():
+                redis.delete(RECONCILE_LOCK)
+
+    def _reconcile(self) -> list[str]:
+        remove_orphans(self.settings.data_dir / "work")
+        sent = []
+        for batch_id, attempt in Catalog(self.settings.database_url).owed_batches(DEAD_AFTER):
+            if self._queue:
+                job = self._queue.fetch_job(job_id(batch_id, attempt))
+                if job is not None and job.get_status(refresh=False) in LIVE_JOB:
+                    continue
+                self._enqueue(batch_id, attempt)
+            elif not self._run_here(batch_id):
+                continue
+            log.info("batch %s was owed (after %d runs): sent to be run", batch_id, attempt)
+            sent.append(batch_id)
+        return sent
 
     def close(self) -> None:
         """Without Redis: the batch running is finished, those waiting stay queued (run at the next start)."""
+        self._stop.set()
+        if self._reconciler.is_alive():
+            self._reconciler.join()
         if self._threads:
             self._threads.shutdown(wait=True, cancel_futures=True)
         if self._queue:
             self._queue.connection.close()
 
+    def _enqueue(self, batch_id: str, attempt: int) -> None:
+        assert self._queue is not None
+        self._queue.enqueue(run_batch, batch_id, job_id=job_id(batch_id, attempt), job_timeout=JOB_TIMEOUT,
+                            description=f"sohoa batch {batch_id}, run {attempt + 1}")
+
+    def _run_here(self, batch_id: str) -> bool:
+        """Send a batch to this process's thread unless it is there already; whether it was sent."""
+        assert self._threads is not None
+        with self._lock:
+            if batch_id in self._running:
+                return False
+            self._running.add(batch_id)
+        self._threads.submit(self._run, batch_id)
+        return True
+
     def _run(self, batch_id: str) -> None:
         try:
             run_batch(batch_id, self.settings)
-        except Exception:  # noqa: BLE001 - the batch is marked failed; this thread goes on with the next one
-            log.exception("batch %s failed", batch_id)
+        except Exception:  # noqa: BLE001 - the catalog says why and when it is tried again; the thread goes on
+            log.exception("batch %s stopped", batch_id)
+        finally:
+            with self._lock:
+                self._running.discard(batch_id)
 
-    def _resume(self, started: dt.datetime) -> None:
-        try:
-            left = Catalog(self.settings.database_url).unfinished_batches(started)
-        except Exception:  # noqa: BLE001 - the service runs on; batches uploaded from now on are run
-            log.exception("the batches left unfinished could not be looked up")
-            return
-        for batch_id in left:
-            log.info("batch %s was left unfinished: running it again", batch_id)
-            self._run(batch_id)
+    def _reconcile_often(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.reconcile()
+            except Exception:  # noqa: BLE001 - a service down for a moment: try again at the next round
+                log.warning("the reconciler could not look at what is owed", exc_info=True)
+            self._stop.wait(RECONCILE_EVERY)
 
 
-def work(redis_url: str, queues: list[str], burst: bool) -> bool:
+def work(settings: Settings, queues: list[str], burst: bool) -> bool:
     """An RQ worker until SIGTERM (the job running is finished first), or until the queues are empty in burst
-    mode; whether it ran any job."""
-    worker = Worker(queues, connection=Redis.from_url(redis_url))
-    return worker.work(burst=burst, with_scheduler=True)
+    mode, with the reconciler beside it; whether it ran any job."""
+    assert settings.redis_url is not None
+    runner = BatchRunner(settings)
+    if burst:
+        runner.reconcile()  # once: a burst worker runs what is owed now, then stops
+    else:
+        runner.start()
+    try:
+        return Worker(queues, connection=Redis.from_url(settings.redis_url)).work(burst=burst, with_scheduler=True)
+    finally:
+        runner.close()

@@ -207,7 +207,7 @@ def worker(
         print("ready: the settings, Tesseract, the queue, the catalog and the object store")
         return
     try:
-        work(settings.redis_url, queues or [QUEUE], burst)
+        work(settings, queues or [QUEUE], burst)
     except RedisError as exc:
         raise ServiceUnavailable(f"the queue at SOHOA_REDIS_URL stopped answering ({type(exc).__name__})") from None
 

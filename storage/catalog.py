@@ -23,7 +23,21 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, create_engine, event, func, insert, inspect, select, text, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    and_,
+    create_engine,
+    event,
+    func,
+    insert,
+    inspect,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
@@ -82,24 +96,42 @@ class Catalog:
             connection.execute(insert(Batch).values(id=batch_id, agency=agency, kind=kind, manifest=manifest,
                                                     status=status, summary={}, created_at=now()))
 
-    def resume_batch(self, batch_id: str) -> None:
-        """A queued batch (or one whose run was cut short) is running (again)."""
+    def claim_batch(self, batch_id: str, worker: str, dead_after: dt.timedelta) -> int | None:
+        """Take a batch's run for ``worker``: one queued (a retry once its time has come), or running for a worker
+        silent for ``dead_after``. Its attempt number, or None when it is done, failed, or runs for a live worker
+        (one statement: two workers never both get it)."""
+        at = now()
+        with self.engine.begin() as connection:
+            return connection.scalar(update(Batch).where(Batch.id == batch_id, _owed(at, dead_after)).values(
+                status="running", attempt=Batch.attempt + 1, worker=worker, heartbeat_at=at, retry_at=None,
+                summary={}, finished_at=None).returning(Batch.attempt))
+
+    def batch_heartbeat(self, batch_id: str, worker: str) -> bool:
+        """The worker running a batch is alive; False when the batch is no longer its own."""
+        with self.engine.begin() as connection:
+            return bool(connection.execute(update(Batch).where(Batch.id == batch_id, Batch.worker == worker,
+                                                               Batch.status == "running")
+                                           .values(heartbeat_at=now())).rowcount)
+
+    def retry_batch(self, batch_id: str, at: dt.datetime, summary: dict[str, Any]) -> None:
+        """A run that stopped: the batch is queued again, to be taken from ``at``."""
         with self.engine.begin() as connection:
             connection.execute(update(Batch).where(Batch.id == batch_id)
-                               .values(status="running", summary={}, finished_at=None))
+                               .values(status="queued", retry_at=at, worker=None, heartbeat_at=None,
+                                       summary=summary))
+
+    def owed_batches(self, dead_after: dt.timedelta) -> list[tuple[str, int]]:
+        """(id, attempt) of the batches a worker should run now: queued (and due), or running for a worker silent
+        for ``dead_after``; oldest first."""
+        with Session(self.engine) as session:
+            return [(row.id, row.attempt) for row in session.execute(
+                select(Batch.id, Batch.attempt).where(_owed(now(), dead_after)).order_by(Batch.created_at))]
 
     def batch_progress(self, batch_id: str, progress: dict[str, Any]) -> None:
         """A running batch's progress, kept in its summary until the batch ends (a late write changes nothing)."""
         with self.engine.begin() as connection:
             connection.execute(update(Batch).where(Batch.id == batch_id, Batch.status == "running")
                                .values(summary=progress))
-
-    def unfinished_batches(self, before: dt.datetime) -> list[str]:
-        """Batches created before ``before`` still queued or running, oldest first."""
-        with Session(self.engine) as session:
-            return list(session.scalars(select(Batch.id).where(Batch.status.in_(("queued", "running")),
-                                                               Batch.created_at < before)
-                                        .order_by(Batch.created_at)))
 
     def finish_batch(self, batch_id: str, status: str, summary: dict[str, Any]) -> None:
         with self.engine.begin() as connection:
@@ -178,6 +210,12 @@ class Catalog:
         statement = "VACUUM ANALYZE" if self.dialect == "postgresql" else "ANALYZE"
         with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.execute(text(statement))
+
+
+def _owed(at: dt.datetime, dead_after: dt.timedelta) -> ColumnElement[bool]:
+    """A batch to run: queued (a retry once its time has come), or running for a worker silent for ``dead_after``."""
+    return or_(and_(Batch.status == "queued", or_(Batch.retry_at.is_(None), Batch.retry_at <= at)),
+               and_(Batch.status == "running", or_(Batch.heartbeat_at.is_(None), Batch.heartbeat_at < at - dead_after)))
 
 
 def _config() -> Config:

@@ -33,7 +33,8 @@ class Base(DeclarativeBase):
 
 class Batch(Base):
     __tablename__ = "batches"
-    __table_args__ = (Index("ix_batches_created_at", "created_at", "id"),)  # the list of batches, newest first
+    __table_args__ = (Index("ix_batches_created_at", "created_at", "id"),  # the list of batches, newest first
+                      Index("ix_batches_owed", "status", "heartbeat_at"))  # what the reconciler looks for
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     agency: Mapped[str] = mapped_column(String(64), index=True)
     kind: Mapped[str | None] = mapped_column(String(32))
@@ -42,6 +43,10 @@ class Batch(Base):
     summary: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    attempt: Mapped[int] = mapped_column(Integer, default=0)  # runs claimed so far
+    worker: Mapped[str | None] = mapped_column(String(128))  # who runs it: host:pid
+    heartbeat_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))  # its runner is alive
+    retry_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))  # a stopped run is tried again
 
 
 class Document(Base):

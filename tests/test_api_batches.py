@@ -22,6 +22,7 @@ from api_support import bearer, env_settings, serve_in_thread
 from PIL import Image
 from rq import Queue, Worker
 from scan_support import bomb_png
+from service_support import RedisServer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from storage_backends import free_port
@@ -59,24 +60,11 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if os.environ.get("SOHOA_TEST_REDIS_URL"):
         yield os.environ["SOHOA_TEST_REDIS_URL"]
         return
-    port = free_port()
-    server = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                               "--appendonly", "no", "--dir", str(tmp_path_factory.mktemp("redis"))],
-                              stdout=subprocess.DEVNULL)
-    url = f"redis://127.0.0.1:{port}/0"
+    server = RedisServer(tmp_path_factory.mktemp("redis")).start()
     try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                redis.Redis.from_url(url).ping()
-                break
-            except redis.ConnectionError:
-                assert time.monotonic() < deadline and server.poll() is None, "redis-server did not start"
-                time.sleep(0.05)
-        yield url
+        yield server.url
     finally:
-        server.terminate()
-        server.wait(10)
+        server.stop()
 
 
 def _files(scans: dict[str, bytes]) -> list[tuple[str, tuple[str, bytes, str]]]:
@@ -377,4 +365,4 @@ def test_an_upload_while_the_object_store_is_down_is_a_503_in_words(tmp_path: Pa
         down = httpx.post(f"{url}/api/batches", headers=scanner, files=_files(scans), timeout=60)
     assert down.status_code == 503 and down.headers["retry-after"] == "30"
     assert down.json() == {"detail": "the object store did not answer: nothing was changed, try again in a moment"}
-    assert Catalog(settings.database_url).unfinished_batches(dt.datetime.now(dt.UTC)) == []  # nothing was queued
+    assert Catalog(settings.database_url).owed_batches(dt.timedelta(seconds=60)) == []  # nothing was queued

@@ -139,7 +139,7 @@ def test_migrations_leave_a_current_catalog_as_it_is(catalog_url: str) -> None:
     for _ in range(2):
         opened = Catalog.migrated(catalog_url)
         with opened.engine.connect() as connection:
-            assert connection.scalar(text("SELECT version_num FROM alembic_version")) == "0006"
+            assert connection.scalar(text("SELECT version_num FROM alembic_version")) == "0007"
         opened.engine.dispose()
 
 

@@ -6,7 +6,6 @@ import hashlib
 import json
 import multiprocessing
 import shutil
-import tempfile
 import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ from storage.objects import LocalStore, ObjectStore
 from storage.retention import RetentionPolicy
 from workers.files import FileRun, copy_stored, held_elsewhere, reuse_file
 from workers.record import Codes, RetentionRecord, build_record, sign_request
+from workers.scratch import scratch_folder
 from workers.segment import DocPlan, split_documents
 from workers.sink import catalog_stored, store_version
 from workers.stages import DocJob, DocOutcome, PageJob, build_document, document_id, init_worker, now, run_page
@@ -91,12 +91,10 @@ def process_batch(inputs: list[str], config: BatchConfig, reporter: Reporter | N
     (config.data_dir / "work").mkdir(parents=True, exist_ok=True)
     store = config.object_store()
     catalog = Catalog.migrated(config.database_url)
-    if config.batch_id:
-        catalog.resume_batch(summary.batch)
-    else:
+    if not config.batch_id:  # a batch uploaded to the service was claimed by its runner (workers.service)
         catalog.start_batch(summary.batch, agency, config.manifest.kind,
                             config.manifest.model_dump(exclude_none=True))
-    work_dir = Path(tempfile.mkdtemp(prefix="batch-", dir=config.data_dir / "work"))
+    work_dir = scratch_folder(config.data_dir / "work", "batch")
     before = {f.sha256: catalog.processed_file(f.sha256) for f in intake.files}  # files whose documents are stored
     reporter.begin(sum(f.pages for f in intake.files if not before[f.sha256]))
     context = multiprocessing.get_context("forkserver")  # fork would inherit OpenCV's thread pool in a broken state

@@ -9,8 +9,10 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import os
 import re
 import shutil
+import socket
 import tempfile
 import threading
 import time
@@ -35,9 +37,14 @@ from storage.keys import raw_key, raw_prefix
 from storage.objects import CHUNK, ObjectChanged, ObjectExists, ObjectMissing, ObjectStore, write_object
 from storage.schema import Batch
 from workers.embedded import CONTENT_TYPES, BatchConfig, Reporter, process_batch
+from workers.scratch import scratch_folder
 from workers.summary import Summary
 
 log = logging.getLogger(__name__)
+HEARTBEAT_EVERY = dt.timedelta(seconds=10)  # a running batch's worker says it is alive this often
+DEAD_AFTER = dt.timedelta(seconds=60)  # a worker silent this long is dead: its batch is run elsewhere
+RETRY_AFTER = (dt.timedelta(seconds=30), dt.timedelta(minutes=5))  # after a run that stopped: the 1st, the 2nd
+MAX_ATTEMPTS = 3  # runs of one batch, then it is failed for good
 UPLOAD_RECORD = "upload.json"  # raw/<agency>/<batch>/upload.json: the files' names, the manifest, the uploader
 NAME_BYTES = 200  # a file's or folder's name
 PATH_BYTES = 1000  # a file's name with its folders
@@ -212,41 +219,88 @@ class CatalogProgress(Reporter):
         self._written = time.monotonic()
 
 
-def run_uploaded(batch_id: str, base: BatchConfig) -> Summary | None:
-    """Run an uploaded batch: its scans fetched (checked against their SHA-256) into a temporary folder under
-    their uploaded names, which become the documents' sources. ``base`` is the configuration of this worker;
-    the batch's agency, manifest and folders replace its own.
+def run_uploaded(batch_id: str, base: BatchConfig, worker: str | None = None) -> Summary | None:
+    """Run an uploaded batch: its scans fetched (checked against their SHA-256) into a scratch folder under their
+    uploaded names, which become the documents' sources. ``base`` is the configuration of this worker; the batch's
+    agency, manifest and folders replace its own.
 
-    None when the batch is done already: a retried job finds finished work and skips it (and a rerun of an
-    interrupted one reuses the documents stored before). Anything raised marks the batch failed, with the reason,
-    and is raised again (RQ then retries the job)."""
+    The run is claimed in the catalog first (``worker``: this process by default) and beats a heartbeat while it
+    lasts, so that a worker that dies is noticed within ``DEAD_AFTER`` and its batch run elsewhere. None when there
+    is nothing to run: done before, failed for good, or running for a live worker (a duplicate job finds the work
+    taken and skips it; a run of an interrupted batch reuses the documents stored before). A run that stops is
+    queued again for ``RETRY_AFTER`` later, at most ``MAX_ATTEMPTS`` runs in all, then failed with the reason in
+    words; what stopped it is raised again (for the job's own record)."""
     catalog = Catalog(base.database_url)
     batch = catalog.batch(batch_id)
     if batch is None:
         raise LookupError(f"no batch {batch_id} in the catalog")
-    if batch.status == "done":
+    worker = worker or worker_name()
+    attempt = catalog.claim_batch(batch_id, worker, DEAD_AFTER)
+    if attempt is None:
         return None
     store = base.object_store()
     reporter = CatalogProgress(catalog, batch_id)
-    (base.data_dir / "work").mkdir(parents=True, exist_ok=True)
-    folder = Path(tempfile.mkdtemp(prefix="run-", dir=base.data_dir / "work"))
+    folder = scratch_folder(base.data_dir / "work", "run")
     try:
-        record = json.loads(store.get(raw_prefix(batch.agency, batch_id) + UPLOAD_RECORD))
-        inputs = folder / "in"
-        inputs.mkdir()
-        for file in record["files"]:
-            target = inputs / file["name"]  # in its folders, as uploaded
-            target.parent.mkdir(parents=True, exist_ok=True)
-            write_object(store, raw_key(batch.agency, batch_id, file["sha256"], file["kind"]), target, file["sha256"])
-        config = replace(base, out_dir=folder / "out", agency=batch.agency, batch_id=batch_id, input_dir=inputs,
-                         manifest=Manifest.model_validate(record["manifest"]))
-        return process_batch([file["name"] for file in record["files"]], config, reporter)
+        with Heartbeat(catalog, batch_id, worker):
+            record = json.loads(store.get(raw_prefix(batch.agency, batch_id) + UPLOAD_RECORD))
+            inputs = folder / "in"
+            inputs.mkdir()
+            for file in record["files"]:
+                target = inputs / file["name"]  # in its folders, as uploaded
+                target.parent.mkdir(parents=True, exist_ok=True)
+                write_object(store, raw_key(batch.agency, batch_id, file["sha256"], file["kind"]), target,
+                             file["sha256"])
+            config = replace(base, out_dir=folder / "out", agency=batch.agency, batch_id=batch_id, input_dir=inputs,
+                             manifest=Manifest.model_validate(record["manifest"]))
+            return process_batch([file["name"] for file in record["files"]], config, reporter)
     except Exception as exc:
-        log.exception("batch %s stopped", batch_id)  # the details for whoever runs the service
-        fail_batch(catalog, batch_id, f"the batch stopped: {stop_reason(exc)}", reporter.progress())
+        log.exception("batch %s stopped (run %d)", batch_id, attempt)  # the details for whoever runs the service
+        stopped(catalog, batch_id, attempt, exc, reporter.progress())
         raise
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def worker_name() -> str:
+    """Who runs a batch, as the catalog names it: this host and process."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+class Heartbeat:
+    """While a batch runs, its worker says so every ``HEARTBEAT_EVERY`` (a thread of its own: a page that takes long
+    must not make the worker look dead)."""
+
+    def __init__(self, catalog: Catalog, batch_id: str, worker: str) -> None:
+        self.catalog, self.batch_id, self.worker = catalog, batch_id, worker
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name=f"heartbeat-{batch_id}", daemon=True)
+
+    def __enter__(self) -> Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _beat(self) -> None:
+        while not self._stop.wait(HEARTBEAT_EVERY.total_seconds()):
+            try:
+                self.catalog.batch_heartbeat(self.batch_id, self.worker)
+            except Exception:  # noqa: BLE001 - a catalog that does not answer for a moment: beat again later
+                log.warning("batch %s: the heartbeat could not be written", self.batch_id, exc_info=True)
+
+
+def stopped(catalog: Catalog, batch_id: str, attempt: int, exc: Exception, progress: dict[str, int]) -> None:
+    """A run that stopped: queued again after a while when another run may succeed, else failed for good."""
+    reason = f"the batch stopped: {stop_reason(exc)}"
+    if attempt >= MAX_ATTEMPTS or isinstance(exc, ObjectMissing | ObjectChanged):
+        fail_batch(catalog, batch_id, reason, progress)
+        return
+    at = dt.datetime.now(dt.UTC) + RETRY_AFTER[min(attempt, len(RETRY_AFTER)) - 1]
+    catalog.retry_batch(batch_id, at, {**progress, "retry": {"at": at.isoformat(), "after_run": attempt,
+                                                             "reason": reason}})
 
 
 def stop_reason(exc: Exception) -> str:
@@ -270,12 +324,13 @@ def fail_batch(catalog: Catalog, batch_id: str, reason: str, progress: dict[str,
 def batch_status(batch: Batch, stored: int = 0) -> dict[str, Any]:
     """``GET /api/batches/{id}``: while it runs, the pages to read and read so far and the documents ``stored`` so
     far; once it ended, its summary's counts (every page done), what failed and why, what was skipped and the pages
-    to scan again."""
+    to scan again; queued again after a run that stopped, when and why (``retry``)."""
     summary = batch.summary or {}
     pages = summary.get("pages", 0)
     return {"id": batch.id, "status": batch.status, "documents": summary.get("documents", stored), "pages": pages,
             "done": summary.get("done", pages), "failed": summary.get("failed", []),
-            "skipped": summary.get("skipped", []), "rescan": summary.get("rescan", [])}
+            "skipped": summary.get("skipped", []), "rescan": summary.get("rescan", []),
+            **({"retry": summary["retry"]} if "retry" in summary else {})}
 
 
 def batch_entry(batch: Batch, stored: int = 0) -> dict[str, Any]:

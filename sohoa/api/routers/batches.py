@@ -70,15 +70,23 @@ class Rescan(BaseModel):
                                                  "`/api/batches/{id}/scans/{sha256}/pages/{page}.png`")
 
 
+class Retry(BaseModel):
+    at: dt.datetime = Field(description="when the batch is run again")
+    after_run: int = Field(description="the run that stopped (1, 2 …)")
+    reason: str = Field(description="why it stopped, in words")
+
+
 class BatchStatus(BaseModel):
     id: str
-    status: Literal["queued", "running", "done", "failed"]
+    status: Literal["queued", "running", "done", "failed", "unknown"] = Field(
+        description="unknown: a batch known only from its documents after a catalog rebuild")
     documents: int = Field(description="documents stored (so far, while it runs)")
     pages: int = Field(description="pages to read (0 while queued)")
     done: int = Field(description="pages read so far")
     failed: list[Failure]
     skipped: list[Skip]
     rescan: list[Rescan] = Field(description="pages to scan again, and why")
+    retry: Retry | None = Field(None, description="queued again after a run that stopped: when, and why")
 
 
 class BatchEntry(BatchStatus):
@@ -110,7 +118,8 @@ async def upload(request: Request, resources: ResourcesDep, caller: Uploader) ->
         await form.close()
 
 
-@router.get("", response_model=BatchList, responses={**ERRORS, 400: {"description": "a cursor this list did not give"}})
+@router.get("", response_model=BatchList, response_model_exclude_unset=True,  # `retry` only when there is one
+            responses={**ERRORS, 400: {"description": "a cursor this list did not give"}})
 def list_batches(resources: ResourcesDep, caller: Watcher,
                  cursor: Annotated[str | None, Query(description="the `next` of the previous page")] = None,
                  limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="batches per page")] = 20,
@@ -124,7 +133,8 @@ def list_batches(resources: ResourcesDep, caller: Watcher,
     return {"items": items, "next": next_cursor}
 
 
-@router.get("/{batch_id}", response_model=BatchStatus, responses={**ERRORS, **_NOT_FOUND})
+@router.get("/{batch_id}", response_model=BatchStatus, response_model_exclude_unset=True,
+            responses={**ERRORS, **_NOT_FOUND})
 def batch(batch_id: str, resources: ResourcesDep, caller: Watcher) -> dict[str, Any]:
     """queued, running (pages read of pages to read, documents stored so far), done or failed; documents stored,
     what failed, what was skipped and the pages to scan again."""
