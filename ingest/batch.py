@@ -1,6 +1,7 @@
 """Turning command-line inputs (files and folders) into the list of scan files of a batch."""
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,6 +11,8 @@ from ingest.hashing import sha256_file
 from ingest.limits import Limits
 from ingest.pages import page_count
 from ingest.sniff import Kind, sniff
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -65,13 +68,23 @@ def collect(inputs: list[str], limits: Limits, base: Path | None = None) -> Inta
         try:
             digest = sha256_file(path)
             if digest in first_seen:
-                intake.skipped.append(Problem(source, f"duplicate of {first_seen[digest]} (identical bytes)"))
+                _skip(intake, source, f"duplicate of {first_seen[digest]} (identical bytes)")
                 continue
             first_seen[digest] = source
             kind = sniff(path)
             intake.files.append(InputFile(path, source, digest, kind, page_count(path, kind, limits)))
         except InputError as exc:
-            intake.failed.append(Problem(source, str(exc)))
+            _refuse(intake, source, str(exc))
         except OSError as exc:
-            intake.failed.append(Problem(source, f"the file cannot be read: {exc.strerror or exc}"))
+            _refuse(intake, source, f"the file cannot be read: {exc.strerror or exc}")
     return intake
+
+
+def _skip(intake: Intake, source: str, reason: str) -> None:
+    log.info("%s skipped: %s", source, reason, extra={"file": source})
+    intake.skipped.append(Problem(source, reason))
+
+
+def _refuse(intake: Intake, source: str, reason: str) -> None:
+    log.warning("%s refused: %s", source, reason, extra={"file": source})
+    intake.failed.append(Problem(source, reason))

@@ -5,7 +5,7 @@ import datetime as dt
 import json
 import re
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -15,6 +15,8 @@ from ingest.errors import InputError
 AGENCY_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")  # it names a folder of the object store
 MAX_BYTES = 64 * 1024  # a manifest is a few lines; anything much larger is a mistake or an attack
 MAX_DEPTH = 8  # how deeply keys of one's own may nest
+BatchKind = Literal["dossier", "result", "registry_book"]  # CONTRACT §6: decides the visible signature
+BATCH_KINDS: tuple[BatchKind, ...] = get_args(BatchKind)
 FIRST_YEAR = 1800  # the oldest civil-registry books kept
 VOLUME = re.compile(r"[0-9A-Za-z][0-9A-Za-z._-]{0,31}")
 
@@ -44,7 +46,7 @@ class Book(BaseModel):
 
 class Manifest(BaseModel):
     model_config = ConfigDict(extra="allow", str_max_length=256)
-    kind: Literal["dossier", "result", "registry_book"] | None = None
+    kind: BatchKind | None = None
     agency: str | None = None
     agency_name: str | None = None
     dossier_code: str | None = None

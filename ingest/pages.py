@@ -1,6 +1,7 @@
 """Reading the pages of a scan file one at a time, so a long file never sits in memory whole."""
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,6 +12,8 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from ingest.errors import InputError, OverLimit
 from ingest.limits import Limits
 from ingest.sniff import Kind
+
+log = logging.getLogger(__name__)
 
 RENDER_DPI = 300  # for PDF pages that are not one full-page image
 _MIN_CREDIBLE_DPI = 50  # below this a recorded resolution is an aspect ratio, not a resolution
@@ -124,6 +127,8 @@ def _read_pdf_page(path: Path, number: int, limits: Limits) -> RawPage:
         try:
             scan = _full_page_image(page, number, limits)
             if scan is not None:
+                log.debug("page %d of %s is one full-page image: taken as it is, not rendered", number, path.name,
+                          extra={"file": path.name, "page": number})
                 return scan
             width_pt, height_pt = page.get_size()
             scale = RENDER_DPI / 72

@@ -5,10 +5,13 @@ anything else after the prefix is ignored.
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
+
+log = logging.getLogger(__name__)
 
 PREFIX = "SOHOA-SEP"
 # A separator's code is large: a small scale finds it fastest, and OpenCV misses some noisy codes at full size.
@@ -63,6 +66,7 @@ def _detect(detector: cv2.QRCodeDetector, gray: np.ndarray) -> tuple[str, np.nda
     """OpenCV's detector, which on some pages fails inside (an assertion in convexHull): no code found there."""
     try:
         payload, points, _ = detector.detectAndDecode(gray)
-    except cv2.error:
+    except cv2.error as exc:
+        log.debug("OpenCV's QR code detector failed inside (%s): no code read at this scale", exc)
         return "", None
     return payload, points

@@ -58,7 +58,8 @@ def flatten_background(gray: np.ndarray, dpi: float) -> np.ndarray:
     kernel = max(3, int(dpi / 8)) | 1  # wider than any stroke: the closing removes the text
     small = cv2.resize(gray, None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA)
     paper = cv2.morphologyEx(small, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (kernel // 4 | 1,) * 2))
-    paper = cv2.resize(cv2.GaussianBlur(paper, (0, 0), 2), (gray.shape[1], gray.shape[0]), cv2.INTER_LINEAR)
+    paper = cv2.resize(cv2.GaussianBlur(paper, (0, 0), 2), (gray.shape[1], gray.shape[0]),
+                       interpolation=cv2.INTER_LINEAR)
     flat = gray.astype(np.float32) * 255.0 / np.maximum(paper.astype(np.float32), 1.0)
     return np.clip(flat, 0, 255).astype(np.uint8)
 

@@ -8,6 +8,7 @@ an identity card, 'Hạng / Class' a driving licence.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Protocol
 
 from rapidfuzz import fuzz
@@ -61,7 +62,7 @@ class Page(Protocol):
     text: str
 
 
-def classify(pages: list[Page]) -> tuple[str, float]:
+def classify(pages: Sequence[Page]) -> tuple[str, float]:
     """(doc_type, confidence 0-1) of a document from the text of its pages."""
     if not pages:
         return "other", 0.5
@@ -71,7 +72,7 @@ def classify(pages: list[Page]) -> tuple[str, float]:
         return doc_type, round(score, 3)
     votes = _evidence(" \n".join(p.text for p in pages))
     if votes:
-        best = max(votes, key=votes.get)
+        best = max(votes, key=lambda doc_type: votes[doc_type])
         if votes[best] >= EVIDENCE_NEEDED:
             return best, round(min(0.95, 0.6 + votes[best] / 10), 3)
     if _LETTER_SUBJECT.search(first) and _NUMBER_LINE.search(first):

@@ -134,33 +134,42 @@ def _set_entries(result: Corrected, entries: list[dict[str, Any]]) -> None:
     if result.doc_type not in RECORD_FIELDS:
         raise BadCorrection(f"records: a {result.doc_type} has no register entries")
     allowed = RECORD_FIELDS[result.doc_type]
-    keyed: list[dict[str, Any]] = []
-    for number, entry in enumerate(entries, 1):
-        row: dict[str, Any] = {}
-        for name, text in entry.items():
-            if name == ENTRY_PAGE:
-                if not isinstance(text, int) or text < 1:
-                    raise BadCorrection(f"records.{number}.page: {text!r} is not a page number")
-                row[name] = text
-            elif name not in allowed:
-                raise BadCorrection(f"records.{number}: {name!r} is not a field of a {result.doc_type} entry "
-                                    f"(fields: {', '.join(allowed)})")
-            else:
-                try:
-                    value = typed_value(name, str(text))
-                except BadCorrection as exc:  # its message starts with the field's name
-                    raise BadCorrection(f"records.{number}.{exc}") from None
-                if value is not None:
-                    row[name] = value
-        if any(name != ENTRY_PAGE for name in row):
-            keyed.append(row)
-    for number in range(1, max(len(keyed), len(result.records)) + 1):
-        old = result.records[number - 1] if number <= len(result.records) else {}
-        new = keyed[number - 1] if number <= len(keyed) else {}
-        for name in allowed:
-            if old.get(name) != new.get(name):
-                result.changes.append(Change(f"records.{number}.{name}", old.get(name), new.get(name)))
+    rows = [_keyed_entry(number, entry, result.doc_type, allowed) for number, entry in enumerate(entries, 1)]
+    keyed = [row for row in rows if any(name != ENTRY_PAGE for name in row)]
+    result.changes += _entry_changes(result.records, keyed, allowed)
     result.records = keyed
+
+
+def _keyed_entry(number: int, entry: dict[str, Any], doc_type: str, allowed: list[str]) -> dict[str, Any]:
+    """One keyed entry (the ``number``th, from 1), its page number and typed values checked."""
+    row: dict[str, Any] = {}
+    for name, text in entry.items():
+        if name == ENTRY_PAGE:
+            if not isinstance(text, int) or text < 1:
+                raise BadCorrection(f"records.{number}.page: {text!r} is not a page number")
+            row[name] = text
+        elif name not in allowed:
+            raise BadCorrection(f"records.{number}: {name!r} is not a field of a {doc_type} entry "
+                                f"(fields: {', '.join(allowed)})")
+        else:
+            try:
+                value = typed_value(name, str(text))
+            except BadCorrection as exc:  # its message starts with the field's name
+                raise BadCorrection(f"records.{number}.{exc}") from None
+            if value is not None:
+                row[name] = value
+    return row
+
+
+def _entry_changes(before: list[dict[str, Any]], after: list[dict[str, Any]], allowed: list[str]) -> list[Change]:
+    """What changed, entry by entry and field by field, when the entries ``before`` are replaced by ``after``."""
+    changes = []
+    for number in range(1, max(len(after), len(before)) + 1):
+        old = before[number - 1] if number <= len(before) else {}
+        new = after[number - 1] if number <= len(after) else {}
+        changes += [Change(f"records.{number}.{name}", old.get(name), new.get(name)) for name in allowed
+                    if old.get(name) != new.get(name)]
+    return changes
 
 
 def _set_type(result: Corrected, text: str) -> None:

@@ -93,36 +93,52 @@ def extract_fields(doc_type: str, pages: list[PageWords]) -> dict[str, Value]:
     section: str | None = None
     for number, page in enumerate(pages):
         rows = page.rows
-        if not rows:
-            continue
-        labels = find_labels(rows)
-        layout = _Layout(rows, labels)
-        for found in labels:
-            if found.label.section:
-                section = found.label.section
-            name = contract_field(doc_type, section, found.label.key)
-            if name is None or name not in wanted:
-                continue
-            if name in values:
-                if found.label.key == "date_in_words":  # the birth date in words checks the one in digits
-                    words = found.value_words or layout.below(found)
-                    words_date = _normalize(name, words + layout.continuation(found, words)) if words else None
-                    if words_date and words_date.value != values[name].value:
-                        values[name].disagrees = words_date.value
-                continue
-            words = found.value_words if found.value else layout.below(found)
-            if name in MULTILINE and words:
-                words = words + layout.continuation(found, words)
-            value = _normalize(name, words)
-            if value is not None:
-                value.page = number
-                values[name] = value
+        if rows:
+            section = _read_labelled(doc_type, wanted, rows, number, section, values)
     for name, finder in SPECIAL.items():
         if name in wanted and name not in values:
             value = finder(doc_type, pages)
             if value is not None:
                 values[name] = value
     return values
+
+
+def _read_labelled(doc_type: str, wanted: set[str], rows: list[list[Segment]], number: int, section: str | None,
+                   values: dict[str, Value]) -> str | None:
+    """The values printed next to their labels on page ``number`` (from 0), added to ``values`` where a field has
+    none yet; ``section`` is the part of the document the page starts in, and the part it ends in is returned."""
+    labels = find_labels(rows)
+    layout = _Layout(rows, labels)
+    for found in labels:
+        section = found.label.section or section
+        name = contract_field(doc_type, section, found.label.key)
+        if name is None or name not in wanted:
+            continue
+        if name in values:
+            if found.label.key == "date_in_words":  # the birth date in words checks the one in digits
+                _check_in_words(name, values[name], found, layout)
+            continue
+        value = _labelled_value(name, found, layout)
+        if value is not None:
+            value.page = number
+            values[name] = value
+    return section
+
+
+def _labelled_value(name: str, found: Found, layout: _Layout) -> Value | None:
+    """The value after a label (or under it), with the lines it wrapped onto for a value that may take several."""
+    words = found.value_words if found.value else layout.below(found)
+    if name in MULTILINE and words:
+        words = words + layout.continuation(found, words)
+    return _normalize(name, words)
+
+
+def _check_in_words(name: str, value: Value, found: Found, layout: _Layout) -> None:
+    """A date written out in words (``found``) marks the date read in digits (``value``) where the two disagree."""
+    words = found.value_words or layout.below(found)
+    in_words = _normalize(name, words + layout.continuation(found, words)) if words else None
+    if in_words and in_words.value != value.value:
+        value.disagrees = in_words.value
 
 
 class _Layout:
@@ -187,31 +203,29 @@ def _normalize(name: str, words: list[Word]) -> Value | None:
 
 def normalize_value(name: str, printed: str) -> str | None:
     """A field's printed value as the contract wants it, with what the domain knows applied."""
+    parse = _parser(name)
+    return parse(printed) if parse is not None else printed
+
+
+def _parser(name: str) -> Callable[[str], str | None] | None:
+    """How a field's value is read: by the kind its name ends in (dates, IDs, names), else by the field."""
     if name.endswith("date") or name.startswith("date_of") or name.endswith("date_of_birth"):
-        return parse_date(printed)
-    if name == "gender":
-        return parse_gender(printed)
-    if name.endswith("personal_id") or name == "license_number":
-        return parse_personal_id(printed)
-    if name == "phone":
-        return parse_phone(printed)
-    if name == "area_m2":
-        return parse_area(printed)
-    if name in ("document_number", "record_number"):
-        return parse_document_number(printed) or parse_number(printed)
-    if name in ("registration_number", "book_number", "parcel_number", "map_sheet_number"):
-        return parse_number(printed)
-    if name.endswith("_name") or name == "full_name":
-        return _name(printed)
-    if name == "ethnicity":
-        return domain.repair_ethnicity(printed)
-    if name == "nationality":
-        return domain.repair_nationality(printed)
-    if name == "license_class":
-        return domain.repair_licence_class(printed.split()[0])
-    if name in MULTILINE or name == "issuing_authority":
-        return domain.repair_place(printed)
-    return printed
+        return parse_date
+    if name.endswith("personal_id"):
+        return parse_personal_id
+    if name.endswith("_name"):
+        return _name
+    if name in _PARSERS:
+        return _PARSERS[name]
+    return domain.repair_place if name in MULTILINE else None
+
+
+def _document_number(printed: str) -> str | None:
+    return parse_document_number(printed) or parse_number(printed)
+
+
+def _licence_class(printed: str) -> str | None:
+    return domain.repair_licence_class(printed.split()[0])
 
 
 def _name(printed: str) -> str | None:
@@ -222,6 +236,14 @@ def _name(printed: str) -> str | None:
         return None
     return domain.repair_name(" ".join(words))
 
+
+_PARSERS: dict[str, Callable[[str], str | None]] = {
+    "gender": parse_gender, "license_number": parse_personal_id, "phone": parse_phone, "area_m2": parse_area,
+    "document_number": _document_number, "record_number": _document_number,
+    **dict.fromkeys(("registration_number", "book_number", "parcel_number", "map_sheet_number"), parse_number),
+    "full_name": _name, "ethnicity": domain.repair_ethnicity, "nationality": domain.repair_nationality,
+    "license_class": _licence_class, "issuing_authority": domain.repair_place,
+}
 
 # --------------------------------------------------------------------------- fields printed without a label
 

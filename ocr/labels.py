@@ -138,9 +138,10 @@ def _match(span: str, ends_label: bool, at_cell_start: bool) -> tuple[Label, flo
     # a bilingual label ('Họ tên / Full name'): every side of the slash must read as a label
     sides = [side.strip() for side in compact.split(" / ") if side.strip()]
     hits = [process.extractOne(side, keys, scorer=fuzz.ratio, score_cutoff=cutoff) for side in sides]
-    if len(sides) < 2 or any(h is None for h in hits):
+    found = [h for h in hits if h is not None]
+    if len(sides) < 2 or len(found) < len(hits):
         return None
-    best = min(hits, key=lambda h: h[1])
+    best = min(found, key=lambda h: h[1])
     return labels[best[2]], best[1]
 
 

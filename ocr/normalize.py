@@ -111,10 +111,9 @@ def date_from_words(text: str) -> str | None:
     m = re.search(r"NGAY (.+?) THANG (.+?) NAM (.+)$", " ".join(folded.split()))
     if not m:
         return None
-    parts = [words_to_number(g.split()) for g in m.groups()]
-    if any(p is None for p in parts):
+    day, month, year = (words_to_number(g.split()) for g in m.groups())
+    if day is None or month is None or year is None:
         return None
-    day, month, year = parts
     try:
         return dt.date(year, month, day).isoformat()
     except (TypeError, ValueError):

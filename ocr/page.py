@@ -1,6 +1,7 @@
 """One page through recognition: preprocess, Tesseract, reading order, and a second look when unsure which way is up."""
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -10,6 +11,8 @@ from ocr.preprocess import Prepared, prepare
 from ocr.reading_order import reading_order_lines
 from ocr.recognize import Word, page_confidence, recognize
 from ocr.rules import Rules
+
+log = logging.getLogger(__name__)
 
 # Below this confidence a page whose orientation was a guess is read upside down as well, and the better reading kept.
 RECHECK_CONFIDENCE = 0.80
@@ -40,6 +43,8 @@ def read_page_text(image: np.ndarray, dpi: float, lang: str, gray: np.ndarray | 
         flipped = np.ascontiguousarray(np.rot90(prepared.recognition, 2))
         other = recognize(flipped, prepared.recognition_dpi, lang)
         if page_confidence(other) > confidence:
+            log.debug("the page reads better turned half (confidence %.2f, not %.2f): turned", page_confidence(other),
+                      confidence)
             prepared = _turned_half(prepared, flipped)
             words, confidence = other, page_confidence(other)
     words = reread_cells(prepared.recognition, prepared.rules, words, prepared.recognition_dpi, lang)

@@ -49,7 +49,8 @@ def prepare(image: np.ndarray, dpi: float, gray: np.ndarray | None = None) -> Pr
         sure = upside_down is not None
         if upside_down:
             rotation = (rotation + 180) % 360  # also mends a sideways page turned the wrong way first
-    border = cv2.resize(view.border.astype(np.uint8), (gray.shape[1], gray.shape[0]), cv2.INTER_NEAREST)
+    # linear, as it always ran (resize's third positional argument is ``dst``, so INTER_NEAREST given there was unused)
+    border = cv2.resize(view.border.astype(np.uint8), (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_LINEAR)
     clean = gray.copy()
     clean[border.astype(bool)] = 255
     display = turn(image, rotation, skew, fill=_paper_colour(image))

@@ -8,6 +8,7 @@ or every row is a pair of aligned 'label: value' cells (a form set at tab stops 
 from __future__ import annotations
 
 import statistics
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ocr.recognize import Word
@@ -41,7 +42,7 @@ class Segment:
         return " ".join(w.text for w in self.words)
 
 
-def reading_order_lines(words: list[Word], rules: list[Box] = ()) -> list[str]:
+def reading_order_lines(words: list[Word], rules: Sequence[Box] = ()) -> list[str]:
     """Text lines in reading order; ``rules`` are vertical ruling lines in the words' coordinates."""
     if not words:
         return []
@@ -103,7 +104,8 @@ def _rows(segments: list[Segment]) -> list[list[Segment]]:
     return [sorted(row, key=lambda s: s.left) for row in rows]
 
 
-def _column_region(rows: list[list[Segment]], start: int, height: float, rules) -> tuple[int, float | None]:
+def _column_region(rows: list[list[Segment]], start: int, height: float,
+                   rules: Sequence[Box]) -> tuple[int, float | None]:
     """(end, gutter x) of a two-column region starting at row ``start``, or (start + 1, None)."""
     row = rows[start]
     if len(row) != 2:

@@ -16,7 +16,7 @@ from ocr.doctypes import RECORD_FIELDS
 from ocr.fields import normalize_value
 from ocr.normalize import fold
 from ocr.recognize import Word
-from ocr.rules import Rules, rule_positions
+from ocr.rules import Box, Rules, rule_positions
 
 COLUMNS: list[tuple[str, list[str]]] = [
     ("registration_number", ["Số", "Số TT", "STT", "Số đăng ký", "Số thứ tự"]),
@@ -36,11 +36,47 @@ COLUMNS: list[tuple[str, list[str]]] = [
 MIN_COLUMNS = 3
 
 
+Band = tuple[float, float]  # the top and bottom of one row of the table
+
+
 @dataclass
-class _Column:
+class Column:
     left: float
     right: float
-    field: str | None = None
+    field: str | None = None  # the record field its title names, if any
+
+
+@dataclass(frozen=True)
+class Grid:
+    """A register table's ruling: the column edges left to right and the row edges top to bottom, in the page's
+    pixels; ``height`` (the words' median height) is the scale of every tolerance."""
+    xs: list[float]
+    ys: list[float]
+    height: float
+
+    @property
+    def bands(self) -> list[Band]:
+        return list(zip(self.ys, self.ys[1:], strict=False))
+
+    def holds(self, word: Word) -> bool:
+        """A word of the table: between its outer edges, from a little above its first rule (titles printed above
+        the grid) down to its last."""
+        x, y = _centre(word)
+        return self.xs[0] <= x <= self.xs[-1] and self.ys[0] - 4 * self.height <= y <= self.ys[-1]
+
+
+@dataclass
+class Table:
+    """A grid's words and its columns, named by the titles that stand in the ``header`` band."""
+    words: list[Word]
+    columns: list[Column]
+    header: Band
+    bands: list[Band]
+
+    def reads_as(self, wanted: list[str]) -> bool:
+        """The columns make a register: an entry number, a name or one of the ``wanted`` fields is among them."""
+        fields = {c.field for c in self.columns}
+        return "registration_number" in fields or "full_name" in fields or bool(fields & set(wanted))
 
 
 def _key(text: str) -> str:
@@ -55,47 +91,63 @@ def _column_field(header: str) -> str | None:
     return keys[best[2]][1] if best else None
 
 
-def _centre(w: Word) -> tuple[float, float]:
+def _centre(w: Word) -> Band:
     return (w.left + w.right) / 2, (w.top + w.bottom) / 2
 
 
 def read_records(doc_type: str, words: list[Word], rules: Rules) -> list[dict[str, str]]:
-    """The entries of one register page as contract records."""
+    """The entries of one register page as contract records: find the grid, take its words, name its columns, read
+    one record per row, repair the entry numbers."""
     wanted = RECORD_FIELDS.get(doc_type)
     if not wanted or not words:
         return []
+    grid = find_grid(words, rules)
+    if grid is None:
+        return []
+    table = name_columns(grid, [w for w in words if grid.holds(w)])
+    if not table.reads_as(wanted):
+        return []
+    return number_in_sequence(read_rows(table, wanted))
+
+
+def find_grid(words: list[Word], rules: Rules) -> Grid | None:
+    """The table's ruling, from the rules long for the page's words; None without two row rules and
+    ``MIN_COLUMNS`` column edges."""
     height = statistics.median(w.height for w in words)
-    long_v = [b for b in rules.vertical if b[3] - b[1] > 4 * height]
     long_h = [b for b in rules.horizontal if b[2] - b[0] > 10 * height]
     ys = rule_positions(long_h, False, height * 0.8)
     if len(ys) < 2:
-        return []
-    # the horizontal rules' ends stand for outer borders that faded or were never printed
-    ends = [(min(b[0] for b in long_h), 0, min(b[0] for b in long_h), 0), (max(b[2] for b in long_h), 0,
-                                                                       max(b[2] for b in long_h), 0)]
-    xs = rule_positions(long_v + ends, True, height)
-    if len(xs) < MIN_COLUMNS:
-        return []
-    top, bottom = ys[0], ys[-1]
-    inside = [w for w in words if xs[0] <= _centre(w)[0] <= xs[-1] and top - 4 * height <= _centre(w)[1] <= bottom]
-    bands = list(zip(ys, ys[1:], strict=False))
-    columns = [_Column(a, b) for a, b in zip(xs, xs[1:], strict=False)]
-    header_band = _header_band(inside, columns, bands, top, height)
-    columns = [part for col in columns for part in _split_by_header(inside, col, header_band, height)]
+        return None
+    long_v = [b for b in rules.vertical if b[3] - b[1] > 4 * height]
+    xs = rule_positions(long_v + _outer_edges(long_h), True, height)
+    return Grid(xs, ys, height) if len(xs) >= MIN_COLUMNS else None
+
+
+def _outer_edges(long_h: list[Box]) -> list[Box]:
+    """The horizontal rules' ends, standing for outer borders that faded or were never printed."""
+    left, right = min(b[0] for b in long_h), max(b[2] for b in long_h)
+    return [(left, 0.0, left, 0.0), (right, 0.0, right, 0.0)]
+
+
+def name_columns(grid: Grid, words: list[Word]) -> Table:
+    """The grid's columns named by their titles: a column holding two titles far apart is split in two, and an
+    untitled column of small numbers is the entry number."""
+    bands = grid.bands
+    columns = [Column(a, b) for a, b in zip(grid.xs, grid.xs[1:], strict=False)]
+    header = _header_band(words, columns, bands, grid.ys[0], grid.height)
+    columns = [part for col in columns for part in _split_by_header(words, col, header, grid.height)]
     for col in columns:
-        col.field = _column_field(_cell_text(inside, col, header_band))
-    _number_column(inside, columns, [b for b in bands if b[0] >= header_band[1]])
-    fields = {c.field for c in columns}
-    if "registration_number" not in fields and "full_name" not in fields and not fields & set(wanted):
-        return []
-    records = []
-    for band in bands:
-        if band == header_band or band[1] <= header_band[1]:
-            continue
-        record = _record(inside, columns, band, wanted)
-        if record:
-            records.append(record)
-    return number_in_sequence(records)
+        col.field = _column_field(_cell_text(words, col, header))
+    _number_column(words, columns, [b for b in bands if b[0] >= header[1]])
+    return Table(words, columns, header, bands)
+
+
+def read_rows(table: Table, wanted: list[str]) -> list[dict[str, str]]:
+    """One record per band below the titles, from its cells in the ``wanted`` columns; a band where fewer than two
+    values read is no entry."""
+    records = [_record(table.words, table.columns, band, wanted) for band in table.bands
+               if not (band == table.header or band[1] <= table.header[1])]
+    return [record for record in records if record]
 
 
 def number_in_sequence(records: list[dict[str, str]]) -> list[dict[str, str]]:
@@ -112,19 +164,19 @@ def number_in_sequence(records: list[dict[str, str]]) -> list[dict[str, str]]:
             for i, r in enumerate(records)]
 
 
-def _split_by_header(words: list[Word], col: _Column, band: tuple[float, float], height: float) -> list[_Column]:
+def _split_by_header(words: list[Word], col: Column, band: Band, height: float) -> list[Column]:
     """A column holding two titles far apart ('Số' and 'Ngày đăng ký' where the rule between them is missing)."""
     titles = sorted(_cell_words(words, col, band), key=lambda w: w.left)
     reach = titles[0].right if titles else 0.0
     for word in titles[1:]:
         if word.left - reach > 2.5 * height:  # an empty stripe down the whole title cell
             middle = (reach + word.left) / 2
-            return [_Column(col.left, middle), _Column(middle, col.right)]
+            return [Column(col.left, middle), Column(middle, col.right)]
         reach = max(reach, word.right)
     return [col]
 
 
-def _number_column(words: list[Word], columns: list[_Column], bands: list[tuple[float, float]]) -> None:
+def _number_column(words: list[Word], columns: list[Column], bands: list[Band]) -> None:
     """A column whose title was misread but whose cells are all small numbers is the entry number."""
     if any(c.field == "registration_number" for c in columns) or not bands:
         return
@@ -137,8 +189,8 @@ def _number_column(words: list[Word], columns: list[_Column], bands: list[tuple[
                 return
 
 
-def _header_band(words: list[Word], columns: list[_Column], bands: list[tuple[float, float]], top: float,
-                 height: float) -> tuple[float, float]:
+def _header_band(words: list[Word], columns: list[Column], bands: list[Band], top: float,
+                 height: float) -> Band:
     """The band holding the column titles: the first band whose cells read as titles (or the space above the grid)."""
     for band in bands[:2]:
         named = sum(_column_field(_cell_text(words, c, band)) is not None for c in columns)
@@ -147,7 +199,7 @@ def _header_band(words: list[Word], columns: list[_Column], bands: list[tuple[fl
     return (top - 4 * height, top)
 
 
-def _cell_words(words: list[Word], col: _Column, band: tuple[float, float]) -> list[Word]:
+def _cell_words(words: list[Word], col: Column, band: Band) -> list[Word]:
     inside = [w for w in words if col.left <= _centre(w)[0] < col.right and band[0] <= _centre(w)[1] < band[1]]
     return [w for line in text_lines(inside) for w in line]
 
@@ -163,11 +215,11 @@ def text_lines(words: list[Word]) -> list[list[Word]]:
     return [sorted(line, key=lambda w: w.left) for line in lines]
 
 
-def _cell_text(words: list[Word], col: _Column, band: tuple[float, float]) -> str:
+def _cell_text(words: list[Word], col: Column, band: Band) -> str:
     return " ".join(w.text for w in _cell_words(words, col, band)).strip(" |")
 
 
-def _record(words: list[Word], columns: list[_Column], band: tuple[float, float],
+def _record(words: list[Word], columns: list[Column], band: Band,
             wanted: list[str]) -> dict[str, str]:
     record: dict[str, str] = {}
     for col in columns:

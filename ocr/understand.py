@@ -1,6 +1,7 @@
 """From a document's recognized pages to what it is and what it says: type, fields, records, review flags."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -54,16 +55,17 @@ class Understanding:
         return bool(self.doubts)
 
 
-def understand(pages: list[Page]) -> Understanding:
+def understand(pages: Sequence[Page]) -> Understanding:
     content = [p for p in pages if not p.blank]
     doc_type, confidence = classify(content)
     result = Understanding(doc_type, confidence)
     if confidence < UNCERTAIN_TYPE:
         result.doubts.append(Doubt("doc_type", f"uncertain document type ({doc_type}, confidence {confidence:.0%})"))
     if doc_type in RECORD_FIELDS:
-        result.records = [{**r, ENTRY_PAGE: index} for index, p in enumerate(pages, 1) if not p.blank
-                          for r in read_records(doc_type, p.words, p.rules)]
-        result.doubts += record_doubts(result.records)
+        read = [(index, r) for index, p in enumerate(pages, 1) if not p.blank
+                for r in read_records(doc_type, p.words, p.rules)]
+        result.records = [{**r, ENTRY_PAGE: index} for index, r in read]
+        result.doubts += record_doubts([r for _, r in read])
         if not result.records:
             result.doubts.append(Doubt("records", "no register entries could be read from the table"))
     else:

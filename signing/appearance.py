@@ -79,8 +79,12 @@ def appearance(request: SignRequest, media_box: tuple[float, ...], signed_at: dt
         background_opacity=1.0,
         border_width=0,
     )
-    field = SigFieldSpec(FIELD_NAME, on_page=0, box=tuple(round(v) for v in box))
+    field = SigFieldSpec(FIELD_NAME, on_page=0, box=_rounded(box))
     return Appearance(field, style, {"line1": lines[0], "line2": lines[1]})
+
+
+def _rounded(box: tuple[float, float, float, float]) -> tuple[int, int, int, int]:
+    return round(box[0]), round(box[1]), round(box[2]), round(box[3])
 
 
 @cache

@@ -35,7 +35,10 @@ def init_softhsm_token(token_dir: Path, label: str, pin: str, key_label: str, ke
     token = pkcs11.lib(str(SOFTHSM_MODULE)).get_token(token_label=label)
     key_der = key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.TraditionalOpenSSL,
                                 serialization.NoEncryption())
-    key_id = cert.fingerprint(cert.signature_hash_algorithm)[:16]
+    algorithm = cert.signature_hash_algorithm
+    if algorithm is None:  # an Ed25519 or Ed448 certificate: the token takes RSA keys only
+        raise ValueError("the development token needs an RSA certificate signed with a hash algorithm")
+    key_id = cert.fingerprint(algorithm)[:16]
     with token.open(rw=True, user_pin=pin) as session:
         session.create_object({**decode_rsa_private_key(key_der), Attribute.LABEL: key_label, Attribute.ID: key_id,
                                Attribute.TOKEN: True, Attribute.PRIVATE: True, Attribute.SENSITIVE: True})

@@ -8,6 +8,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from asn1crypto import x509
 from cryptography.hazmat.primitives import serialization
@@ -52,7 +53,7 @@ def open_signer(source: KeySource) -> signers.Signer:
 class _ParsedKeySigner(signers.SimpleSigner):
     """A SimpleSigner that parses its RSA key once: pyHanko parses it again for every signature (40 ms each)."""
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._key = serialization.load_der_private_key(self.signing_key.dump(), password=None)
 
@@ -105,6 +106,8 @@ class SignerInfo:
 def signer_info(source: KeySource) -> SignerInfo:
     """What ``sohoa keys show`` tells about the active signer."""
     cert = open_signer(source).signing_cert
+    if cert is None:
+        raise ValueError("the signer has no certificate")
     where = f"PKCS#11 token {source.pkcs11.token!r}, key {source.pkcs11.key!r}" if source.pkcs11 \
         else f"PKCS#12 {source.p12}"
     return SignerInfo(common_name(cert), cert.issuer.human_friendly,

@@ -9,7 +9,9 @@ undo a signature proven older.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
+import enum
 import io
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -65,7 +67,8 @@ class SignatureReport:
     timestamp: TimestampReport | None
     revocation: str  # good | revoked | not checked
     revocation_source: str | None  # "embedded" (the document's DSS) or "configured CRL"
-    problems: list[str] = field(default_factory=list)
+    # spelt in full: inside this class, ``field`` is the signature field's name
+    problems: list[str] = dataclasses.field(default_factory=list)
 
     @property
     def valid(self) -> bool:
@@ -172,15 +175,17 @@ def _signature(sig: EmbeddedPdfSignature, file_size: int, roots: list[x509.Certi
     revocation, source, detail = _revocation(sig, roots, embedded, everything, moment)
     changes = status.modification_level
     modified = changes is not None and changes not in _ACCEPTED_CHANGES
+    changes_after = changes.name if changes else "unknown"
     start, first, second, length = (int(v) for v in sig.byte_range)
     problems = []
     if not (status.intact and status.valid):
         problems.append("the signature does not match the signed bytes")
     if not status.trusted:
-        indication = status.trust_problem_indic.name if status.trust_problem_indic else "untrusted"
+        indic = status.trust_problem_indic  # an AdESFailure or AdESIndeterminate member, typed as their base
+        indication = indic.name if isinstance(indic, enum.Enum) else "untrusted"
         problems.append(f"the signer's certificate is not trusted ({indication})")
     if modified:
-        problems.append(f"the document was changed after signing ({changes.name})")
+        problems.append(f"the document was changed after signing ({changes_after})")
     if timestamp is not None and not timestamp.valid:
         problems.append("the signature timestamp is not valid")
     if revocation == REVOKED:
@@ -195,7 +200,7 @@ def _signature(sig: EmbeddedPdfSignature, file_size: int, roots: list[x509.Certi
         signing_time=status.signer_reported_dt.isoformat() if status.signer_reported_dt else None,
         level=level, intact=status.intact and status.valid, trusted=status.trusted,
         byte_range=[start, first, second, length], bytes_covered=first + length, file_size=file_size,
-        coverage=status.coverage.name, changes_after=changes.name if changes else "unknown",
+        coverage=status.coverage.name if status.coverage else "unknown", changes_after=changes_after,
         modified_after=modified, timestamp=timestamp, revocation=revocation, revocation_source=source,
         problems=problems)
 

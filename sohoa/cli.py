@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
-import click
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
@@ -18,7 +17,7 @@ from typer.core import TyperGroup
 
 from ingest.batch import expand
 from ingest.errors import InputError
-from ingest.manifest import Manifest, load_manifest
+from ingest.manifest import BATCH_KINDS, Manifest, load_manifest
 from signing.keys import signer_info
 from signing.lta import extend_lta, last_timestamp_expiry
 from signing.signer import load_signer
@@ -40,7 +39,7 @@ class _Edge(TyperGroup):
     """Where every command ends (CONTRACT §1): a CommandError, or a service that stopped answering midway, becomes
     one line on stderr and its exit status (sohoa.exits); anything else is a bug and keeps its traceback."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:  # typer bundles its own click: its Context is not `click.Context`
         try:
             return super().invoke(ctx)
         except CommandError as exc:
@@ -133,9 +132,10 @@ def _manifest(path: Path | None, kind: str | None) -> Manifest:
     except InputError as exc:
         raise UsageError(str(exc)) from None
     if kind:
-        if kind not in ("dossier", "result", "registry_book"):
+        known = next((k for k in BATCH_KINDS if k == kind), None)
+        if known is None:
             raise UsageError(f"--kind must be dossier, result or registry_book, not {kind!r}")
-        batch_manifest.kind = kind
+        batch_manifest.kind = known
     return batch_manifest
 
 
@@ -301,4 +301,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

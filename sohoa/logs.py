@@ -85,7 +85,7 @@ class _Stderr(logging.StreamHandler):
     """Writes to what ``sys.stderr`` is when a record comes (a stream swapped in later, as a test runner does, gets
     the lines; a closed one never does)."""
 
-    @property  # type: ignore[override]
+    @property
     def stream(self) -> Any:
         return sys.stderr
 

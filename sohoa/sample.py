@@ -11,6 +11,7 @@ import time
 from dataclasses import asdict, dataclass, field, replace
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -156,9 +157,9 @@ def blank_page(*, dpi: int = 200, size_mm: tuple[float, float] = A5_MM, faint_no
     if not faint_noise:
         return np.full((*shape, 3), 255, dtype=np.uint8)
     ghost = 255 - np.fliplr(render_page(_DEATH[1:6], dpi=dpi, size_mm=size_mm)[..., 0]).astype(np.float32)
-    ghost = cv2.GaussianBlur(ghost, (0, 0), dpi / 60) / 255
+    faint = cv2.GaussianBlur(ghost, (0, 0), dpi / 60) / 255
     noise = np.random.default_rng(20240315).normal(0, 1.5, shape)
-    gray = np.clip(249 - 9 * ghost + noise, 0, 255).astype(np.uint8)
+    gray = np.clip(249 - 9 * faint + noise, 0, 255).astype(np.uint8)
     return np.repeat(gray[..., None], 3, axis=2)
 
 
@@ -254,7 +255,7 @@ def write_sample_batch(out_dir: Path, *, dpi: int = 200, truth_path: Path | None
     def doc(lines: list[str], header: tuple[list[str], list[str]] | None = None) -> tuple[np.ndarray, SamplePage]:
         return render_page(lines, dpi=dpi, header=header), SamplePage(page_text(lines, header))
 
-    def save(name: str, pages: list[tuple[np.ndarray, SamplePage]], gray: bool = False, **options: object) -> None:
+    def save(name: str, pages: list[tuple[np.ndarray, SamplePage]], gray: bool = False, **options: Any) -> None:
         first, *rest = (Image.fromarray(a).convert("L" if gray else "RGB") for a, _ in pages)
         first.save(out_dir / name, save_all=bool(rest), append_images=rest, dpi=(dpi, dpi), **options)
         files.append(SampleFile(name, [page for _, page in pages]))

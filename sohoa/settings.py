@@ -259,7 +259,9 @@ class _Environment(BaseSettings):
 
     @classmethod
     def settings_customise_sources(cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
-                                   env_settings: PydanticBaseSettingsSource, **_: PydanticBaseSettingsSource
+                                   env_settings: PydanticBaseSettingsSource,
+                                   dotenv_settings: PydanticBaseSettingsSource,
+                                   file_secret_settings: PydanticBaseSettingsSource
                                    ) -> tuple[PydanticBaseSettingsSource, ...]:
         """The environment and the ``_FILE`` variables; no .env file, no secrets folder."""
         return init_settings, env_settings, _FileValues(settings_cls)

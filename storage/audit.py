@@ -13,9 +13,9 @@ import getpass
 import hashlib
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, Table, select, update
 
 from storage.objects import ObjectStore
 from storage.schema import AuditEvent, AuditHead
@@ -62,7 +62,7 @@ def append(connection: Connection, actor: str, action: str, subject: str = "",
     at = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
     body = canonical(details or {})
     digest = event_hash(head.seq, at, actor, action, subject, body, head.hash)
-    connection.execute(AuditEvent.__table__.insert().values(
+    connection.execute(cast(Table, AuditEvent.__table__).insert().values(  # a declarative __table__ is a Table
         seq=head.seq, at=at, actor=actor, action=action, subject=subject, details=body, prev_hash=head.hash,
         hash=digest))
     connection.execute(update(AuditHead).where(AuditHead.id == 1).values(hash=digest))

@@ -24,6 +24,8 @@ def new_batch_id(sha256s: Iterable[str]) -> str:
 def seal_batch(catalog: Catalog, store: ObjectStore, batch_id: str) -> None:
     """Store the finished batch's record (manifest, status, summary) and anchor the audit log."""
     batch = catalog.batch(batch_id)
+    if batch is None:
+        raise LookupError(f"no batch {batch_id} in the catalog")
     record = {"id": batch.id, "agency": batch.agency, "kind": batch.kind, "manifest": batch.manifest,
               "status": batch.status, "summary": batch.summary, "created_at": batch.created_at.isoformat(),
               "finished_at": batch.finished_at.isoformat() if batch.finished_at else None}

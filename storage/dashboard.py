@@ -251,8 +251,8 @@ def _dossier_codes(agencies: list[str] | None) -> Select:
 def _register_entries(agencies: list[str] | None) -> Select:
     registered = (Field.document_pk == Record.document_pk) & (Field.record_index == Record.index) & \
         (Field.name == "registration_date")
-    year = func.coalesce(Batch.manifest[("book", "year")].as_integer(), func.extract("year", Field.date_value))
-    year = year.cast(Integer).label("year")
+    year_of = func.coalesce(Batch.manifest[("book", "year")].as_integer(), func.extract("year", Field.date_value))
+    year = year_of.cast(Integer).label("year")
     return (select(Document.agency, Document.doc_type, year, func.count())
             .join(Record, Record.document_pk == Document.pk)
             .outerjoin(Batch, Batch.id == Document.batch_id)

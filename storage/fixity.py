@@ -65,7 +65,7 @@ def check_fixity(catalog: Catalog, store: ObjectStore, *, actor: str, everything
         if actual != expected:
             report.mismatched.append(Mismatch(key, expected, actual))
             statuses["mismatch"].append(key)
-        elif data is not None and (parts := _index_differences(catalog, document_pk, data)):
+        elif data is not None and document_pk is not None and (parts := _index_differences(catalog, document_pk, data)):
             report.forged.append(Forged(key, parts))
             statuses["index"].append(key)
         else:

@@ -7,9 +7,9 @@ import json
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, Table, func, insert, select, update
 
 from ocr.understand import ENTRY_PAGE
 from storage import fulltext
@@ -80,7 +80,10 @@ def bulk_insert(connection: Connection, table: type[Base], rows: list[dict[str, 
         return
     columns = list(rows[0])
     quoted = ", ".join(f'"{c}"' for c in columns)
-    with connection.connection.driver_connection.cursor() as cursor, \
+    driver = connection.connection.driver_connection
+    if driver is None:  # only a connection that was closed or invalidated has none
+        raise RuntimeError("the catalog connection is closed")
+    with driver.cursor() as cursor, \
             cursor.copy(f"COPY {table.__tablename__} ({quoted}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row([json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else v
@@ -158,7 +161,7 @@ def _mark_latest(connection: Connection, doc_ids: list[str]) -> None:
     always comes first, and v10 before v2 is harmless, both being later versions.)"""
     if not doc_ids:
         return
-    docs = Document.__table__
+    docs = cast(Table, Document.__table__)  # a declarative __table__ is a Table
     newer = docs.alias("newer")
     top = select(func.max(newer.c.version)).where(newer.c.id == docs.c.id).scalar_subquery()
     connection.execute(update(docs).where(docs.c.id.in_(doc_ids), docs.c.latest, docs.c.version < top)

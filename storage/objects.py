@@ -20,7 +20,7 @@ from typing import BinaryIO, Protocol
 
 from storage.retention import Retention
 
-log = logging.getLogger("sohoa.storage")
+log = logging.getLogger(__name__)
 
 CHUNK = 1 << 20
 LOCKED_PREFIXES = ("docs/", "audit/")  # signed results and audit anchors: under retention where the store can

@@ -55,7 +55,7 @@ def result_by_sha256(catalog: Catalog, sha256: str) -> PublicResult | None:
     return _public(*found[0]) if found else None
 
 
-def _rows() -> Select[tuple[Document, Batch | None]]:
+def _rows() -> Select[Document, Batch]:  # the Batch is None for a document stored without one (outer join)
     return select(Document, Batch).outerjoin(Batch, Batch.id == Document.batch_id).order_by(Document.version.desc())
 
 

@@ -42,7 +42,8 @@ def read_record(catalog: Catalog, store: ObjectStore, doc_id: str, *, actor: str
     """A document's stored JSON (CONTRACT §2, with page texts): its latest version unless ``version`` is given."""
     doc = find_document(catalog, doc_id, version, agencies)
     with catalog.engine.connect() as connection:
-        sha256 = connection.scalar(select(ObjectRow.sha256).where(ObjectRow.key == doc.json_key))
+        # no row: no hash is recorded, so none matches and read_object says the object changed
+        sha256 = connection.scalar(select(ObjectRow.sha256).where(ObjectRow.key == doc.json_key)) or ""
     record = json.loads(read_object(store, doc.json_key, sha256))
     audit_read(catalog, actor, "view", doc, doc.json_key, sha256)
     return record

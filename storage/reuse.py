@@ -107,7 +107,9 @@ def _as_parent(connection: Connection, agencies: Collection[str] | None, names: 
 
 
 def _entry(connection: Connection, document_pk: int, index: int) -> dict[str, Any]:
-    return connection.scalar(select(Record.data).where(Record.document_pk == document_pk, Record.index == index))
+    """The register entry a field row points at (indexed with it, so always there)."""
+    return connection.execute(select(Record.data).where(Record.document_pk == document_pk, Record.index == index)
+                              ).scalar_one()
 
 
 def _add_unique(values: list[str], new: list[str]) -> None:

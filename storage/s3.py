@@ -23,6 +23,7 @@ from minio import Minio
 from minio.commonconfig import COMPLIANCE
 from minio.error import S3Error
 from minio.retention import Retention as ObjectRetention
+from urllib3 import BaseHTTPResponse
 
 from storage.objects import (
     CHUNK,
@@ -34,7 +35,7 @@ from storage.objects import (
 )
 from storage.retention import Retention, add_years
 
-log = logging.getLogger("sohoa.storage")
+log = logging.getLogger(__name__)
 
 SHA256_METADATA = "sha256"  # sent as x-amz-meta-sha256
 _MISSING_CODES = {"NoSuchKey", "NoSuchObject", "NotFound", "ResourceNotFound"}
@@ -43,7 +44,9 @@ _MISSING_CODES = {"NoSuchKey", "NoSuchObject", "NotFound", "ResourceNotFound"}
 class ContentMd5PoolManager(urllib3.PoolManager):
     """An HTTP client that adds Content-MD5 to every request with a body that lacks one (plain HTTP included)."""
 
-    def urlopen(self, method: str, url: str, redirect: bool = True, **kw: Any) -> Any:
+    # PoolManager.urlopen's own signature, which urllib3 itself declares with this ignore: it narrows its base's
+    def urlopen(  # type: ignore[override]
+            self, method: str, url: str, redirect: bool = True, **kw: Any) -> BaseHTTPResponse:
         body, headers = kw.get("body"), kw.get("headers")
         if isinstance(body, bytes) and headers is not None and "Content-MD5" not in headers:
             headers["Content-MD5"] = base64.b64encode(hashlib.md5(body, usedforsecurity=False).digest()).decode()

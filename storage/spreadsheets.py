@@ -13,6 +13,8 @@ from typing import Any, Literal
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from storage.days import VIETNAM
 
@@ -71,7 +73,7 @@ def _csv_cell(value: Any, kind: Kind) -> str:
 def to_xlsx(sheet: Sheet) -> bytes:
     """One worksheet: the title and caption, the header in bold, the lines, the total in bold."""
     book = Workbook()
-    page = book.active
+    page = _first_sheet(book)
     page.title = "".join(ch for ch in sheet.title if ch not in "[]:*?/\\")[:_TITLE_MAX]
     page.append([sheet.title])
     page["A1"].font = Font(bold=True, size=13)
@@ -87,7 +89,15 @@ def to_xlsx(sheet: Sheet) -> bytes:
         for cell in page[page.max_row]:
             cell.font = Font(bold=True)
     for index, column in enumerate(sheet.columns, 1):
-        page.column_dimensions[page.cell(3, index).column_letter].width = max(12, min(40, len(column.label) + 4))
+        page.column_dimensions[get_column_letter(index)].width = max(12, min(40, len(column.label) + 4))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _first_sheet(book: Workbook) -> Worksheet:
+    """The worksheet a new workbook opens on."""
+    page = book.active
+    if not isinstance(page, Worksheet):
+        raise TypeError("a new workbook has no worksheet")
+    return page

@@ -11,11 +11,11 @@ import datetime as dt
 import hashlib
 import secrets
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Connection, Row, delete, select, update
+from sqlalchemy import Connection, Row, Table, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -97,7 +97,7 @@ def add_user(catalog: Catalog, name: str, role: str, agencies: list[str] | None,
     secret = secrets.token_urlsafe(32) if token else None
     try:
         with catalog.engine.begin() as connection:
-            connection.execute(User.__table__.insert().values(
+            connection.execute(cast(Table, User.__table__).insert().values(  # a declarative __table__ is a Table
                 name=name, role=role, agencies=sorted(set(agencies)) if agencies else None,
                 token_sha256=_digest(secret) if secret else None,
                 password_hash=_password_hash(password) if password is not None else None, disabled=False,
@@ -157,7 +157,7 @@ def sign_in(catalog: Catalog, name: str, password: str, *, at: dt.datetime | Non
         good = _verify(user.password_hash if user else None, password)
         if user is None or user.disabled or locked or not good:
             reason = "unknown user" if user is None else "disabled" if user.disabled else "locked" if locked else "bad"
-            until = _aware(user.locked_until) if locked else _count_failure(connection, user, at) if user else None
+            until = (_aware(user.locked_until) if locked else _count_failure(connection, user, at)) if user else None
             audit.append(connection, name[:128] or "?", "sign-in", name, {"result": reason})
             refused = SignInRefused(reason, until)
         else:
@@ -176,8 +176,9 @@ def _open_session(connection: Connection, user: Row[Any], password: str, at: dt.
     session_id, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     expires = at + dt.timedelta(hours=SESSION_HOURS)
     connection.execute(delete(WebSession).where(WebSession.expires_at < at))
-    connection.execute(WebSession.__table__.insert().values(id_sha256=_digest(session_id), user_name=user.name,
-                                                            csrf=csrf, created_at=at, expires_at=expires))
+    sessions = cast(Table, WebSession.__table__)  # a declarative __table__ is a Table
+    connection.execute(sessions.insert().values(id_sha256=_digest(session_id), user_name=user.name, csrf=csrf,
+                                                created_at=at, expires_at=expires))
     audit.append(connection, user.name, "sign-in", user.name, {"result": "ok"})
     return WebLogin(session_id, csrf, _caller(user), expires)
 

@@ -91,11 +91,12 @@ def test_a_bucket_without_object_lock_is_a_clear_warning(moto_endpoint: str, cap
                                                          tmp_path: Path) -> None:
     settings = s3_settings("moto", moto_endpoint)
     settings.connect()  # the bucket is made without object lock
-    with caplog.at_level(logging.WARNING, "sohoa.storage"):
+    with caplog.at_level(logging.WARNING, "storage"):
         store = settings.connect(retention_years=5)
         LocalStore(tmp_path, retention_years=5)
     assert store.retention_years == 0
-    bucket_warning, folder_warning = (r.getMessage() for r in caplog.records if r.name == "sohoa.storage")
+    bucket_warning, folder_warning = (r.getMessage() for r in caplog.records if r.name in ("storage.s3",
+                                                                                             "storage.objects"))
     assert f"bucket {settings.bucket} has no object lock" in bucket_warning and "WITHOUT" in bucket_warning
     assert "not enforced by a local folder store" in folder_warning
     store.put("docs/H40.01/abc/v1.pdf", PDF, "application/pdf")  # stored, without retention

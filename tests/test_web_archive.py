@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 import openpyxl
 import pytest
 from babel.numbers import format_decimal, format_percent
+from openpyxl.cell.cell import Cell
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import text
 from storage_backends import StoreUnderTest
@@ -258,7 +259,7 @@ def test_the_tables_download_as_csv_and_xlsx_with_the_figures_of_the_page(archiv
                                          .get_attribute("href"))
         sheet = openpyxl.load_workbook(io.BytesIO(workbook.body())).active
         assert sheet["A1"].value == title
-        rows = [[_xlsx_cell(v) for v in row] for row in sheet.iter_rows(min_row=3, values_only=True)]
+        rows = [[_xlsx_cell(cell) for cell in row] for row in sheet.iter_rows(min_row=3)]
         assert rows == table
 
 
@@ -276,12 +277,13 @@ def same(value: str, on_page: str) -> bool:
     return value == on_page
 
 
-def _xlsx_cell(value: object) -> str:
-    """An XLSX cell as the CSV writes it."""
+def _xlsx_cell(cell: Cell) -> str:
+    """An XLSX cell as the CSV writes it: a time by its format (one at midnight is still a time), a day as a date."""
+    value = cell.value
     if value is None:
         return ""
     if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M") if value.time() != dt.time() else value.date().isoformat()
+        return value.strftime("%Y-%m-%d %H:%M") if "h" in cell.number_format else value.date().isoformat()
     return str(value)
 
 

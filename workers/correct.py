@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 from collections.abc import Collection
 from dataclasses import asdict
 from typing import Any
@@ -30,6 +31,8 @@ from workers.record import (
     sign_request,
 )
 from workers.sink import store_version
+
+log = logging.getLogger(__name__)
 
 
 def correct_document(catalog: Catalog, store: ObjectStore, doc_id: str, assignments: list[tuple[str, str]], *,
@@ -73,6 +76,8 @@ def correct_document(catalog: Catalog, store: ObjectStore, doc_id: str, assignme
     store_version(store, catalog, new, pdf_bytes, actor, correction={
         "from_version": doc.version, "changed": [c.target for c in changes], "confirmed": corrected.confirmed,
         "note": note})
+    log.info("document %s corrected: v%d from v%d, %d changes, %d confirmed", doc_id, version, doc.version,
+             len(changes), len(corrected.confirmed), extra={"doc_id": doc_id})
     return new
 
 
@@ -81,5 +86,7 @@ def _free_version(store: ObjectStore, agency: str, doc_id: str, version: int) ->
     leaves write-once objects that are never overwritten (they stay as an attempt the catalog does not show)."""
     while store.exists(doc_key(agency, doc_id, version, "pdf")) or store.exists(doc_key(agency, doc_id, version,
                                                                                         "json")):
+        log.warning("document %s: v%d was stored by a correction cut short, the next version is used", doc_id,
+                    version, extra={"doc_id": doc_id})
         version += 1
     return version

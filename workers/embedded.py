@@ -223,7 +223,7 @@ def _store_outcome(item: _Pending, config: BatchConfig, agency: str, summary: Su
                    store: ObjectStore) -> None:
     outcome = item.future.result()
     summary.signing_seconds = round(summary.signing_seconds + outcome.signing_seconds, 3)
-    if outcome.error:
+    if outcome.error or outcome.pdf is None or outcome.signature is None:
         item.run.add_failed(item.source, f"the PDF could not be made: {outcome.error}")
         return
     if catalog_stored(store, catalog, agency, outcome.doc_id, 1, config.actor):  # a run cut short stored it

@@ -2,6 +2,7 @@
 instead of reading every page again (DESIGN: a retried job finds finished work and skips it)."""
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,8 @@ from storage.catalog import Catalog
 from storage.objects import ObjectStore
 from storage.schema import ProcessedFile
 from workers.summary import Summary
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -27,15 +30,19 @@ class FileRun:
 
     def add_rescan(self, page: int, reason: str) -> None:
         """A page to scan again; the file's SHA-256 finds the page's picture in the batch's raw scans."""
+        log.info("page %d of %s is to be scanned again: %s", page, self.file.source, reason,
+                 extra={"file": self.file.source, "page": page})
         self.rescan.append({"page": page, "reason": reason, "sha256": self.file.sha256})
         self.summary.rescan.append({"source": self.file.source, "page": page, "reason": reason,
                                     "sha256": self.file.sha256})
 
     def add_skipped(self, source: str, reason: str) -> None:
+        log.info("%s skipped: %s", source, reason, extra={"file": source})
         self.skipped.append({"part": source.removeprefix(self.file.source), "reason": reason})
         self.summary.skipped.append({"source": source, "reason": reason})
 
     def add_failed(self, source: str, error: str) -> None:
+        log.warning("%s failed: %s", source, error, extra={"file": source})
         self.failed = True
         self.summary.failed.append({"source": source, "error": error})
 
@@ -52,6 +59,8 @@ class FileRun:
 def reuse_file(file: InputFile, before: ProcessedFile, out_dir: Path, catalog: Catalog, store: ObjectStore,
                summary: Summary) -> None:
     """Write out the stored documents of a file processed before, and report it as that run did."""
+    log.info("%s was read before (same bytes): its stored documents are written out, its pages not read again",
+             file.source, extra={"file": file.source})
     summary.reused_files += 1
     summary.pages += before.pages
     summary.blank_pages += before.blank_pages

@@ -184,7 +184,7 @@ def _queue_upload(files: list[Received], manifest: Manifest, agency: str, upload
                            json.dumps(record, ensure_ascii=False, indent=1).encode(), "application/json")
     except ObjectExists:
         raise exists from None
-    catalog.start_batch(batch_id, agency, manifest.kind, record["manifest"], status="queued")
+    catalog.start_batch(batch_id, agency, manifest.kind, manifest.model_dump(exclude_none=True), status="queued")
     for obj in [*objects.values(), upload]:
         catalog.add_raw_object(obj, batch_id, uploader)
     return batch_id

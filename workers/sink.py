@@ -3,12 +3,15 @@ PDF and its JSON under ``docs/<agency>/<id>/v<n>``, write-once and under retenti
 from __future__ import annotations
 
 import hashlib
+import logging
 from typing import Any
 
 from storage.catalog import Catalog
 from storage.keys import doc_key
 from storage.objects import ObjectStore
 from workers.record import DocumentRecord
+
+log = logging.getLogger(__name__)
 
 
 def store_version(store: ObjectStore, catalog: Catalog, record: DocumentRecord, pdf_bytes: bytes, actor: str, *,
@@ -25,6 +28,7 @@ def store_version(store: ObjectStore, catalog: Catalog, record: DocumentRecord, 
     data = store.put(doc_key(record.agency, record.id, record.version, "json"), record.to_bytes(),
                      "application/json", retention)
     catalog.add_document(record.to_json(), pdf, data, actor, correction=correction)
+    log.debug("document %s v%d stored", record.id, record.version, extra={"doc_id": record.id})
 
 
 def catalog_stored(store: ObjectStore, catalog: Catalog, agency: str, doc_id: str, version: int,
@@ -37,4 +41,5 @@ def catalog_stored(store: ObjectStore, catalog: Catalog, agency: str, doc_id: st
     record = DocumentRecord.from_bytes(store.get(json_key))
     catalog.add_document(record.to_json(), store.stat(doc_key(agency, doc_id, version, "pdf")), store.stat(json_key),
                          actor)
+    log.info("document %s v%d was stored by a run cut short: catalogued now", doc_id, version, extra={"doc_id": doc_id})
     return record

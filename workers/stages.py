@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import os
 import time
 from dataclasses import dataclass, field
@@ -25,6 +26,8 @@ from ocr.recognize import Word
 from ocr.rules import Rules
 from signing.request import SignRequest
 from signing.signer import Signature, SignerConfig, sign_pdf
+
+log = logging.getLogger(__name__)
 
 JPEG_QUALITY = 85
 A4_LONG_SIDE_INCHES = 11.69
@@ -62,12 +65,20 @@ class PageOutcome:
 
 def run_page(job: PageJob) -> PageOutcome:
     """Read, hash, look for a separator, recognize; any failure is reported in the outcome, never raised."""
+    where = _where(job)
     try:
         return _run_page(job)
-    except InputError as exc:
+    except InputError as exc:  # the file's failure is reported (and logged) with its documents
+        log.info("page %d of %s cannot be read: %s", job.number, job.path.name, exc, extra=where)
         return PageOutcome(job.number, error=str(exc))
     except Exception as exc:  # noqa: BLE001 - one bad page must not stop a batch
+        log.warning("page %d of %s failed", job.number, job.path.name, exc_info=True, extra=where)
         return PageOutcome(job.number, error=f"internal error on page {job.number}: {type(exc).__name__}: {exc}")
+
+
+def _where(job: PageJob) -> dict[str, object]:
+    """The fields of a log line about the page (its file by name only)."""
+    return {"file": job.path.name, "page": job.number}
 
 
 def _run_page(job: PageJob) -> PageOutcome:
@@ -78,6 +89,8 @@ def _run_page(job: PageJob) -> PageOutcome:
     gray = ink_gray(image)
     outcome.separator = find_separator(gray)
     if outcome.separator:
+        log.debug("page %d of %s is a separator sheet", job.number, job.path.name,
+                  extra=_where(job))
         return outcome
     page = read_page_text(image, outcome.dpi, job.lang, gray)
     prepared = page.prepared
@@ -87,7 +100,10 @@ def _run_page(job: PageJob) -> PageOutcome:
     outcome.rescan = rescan_reasons(page)
     if not raw.dpi:
         outcome.rescan.append(f"the file records no resolution: {outcome.dpi:.0f} dpi assumed for an A4 page")
-    if not prepared.blank:
+    if prepared.blank:
+        log.debug("page %d of %s is blank: not recognized", job.number, job.path.name,
+                  extra=_where(job))
+    else:
         display = prepared.display
         outcome.gray = display.ndim == 2
         outcome.size = (display.shape[1], display.shape[0])
@@ -125,7 +141,7 @@ class DocOutcome:
 def build_document(job: DocJob) -> DocOutcome:
     """Assemble the searchable PDF/A and sign it; the signed file is written to the work folder."""
     try:
-        pages = [PdfPage(p.image.read_bytes(), p.size[0], p.size[1], p.dpi, p.gray, p.words) for p in job.pages]
+        pages = [PdfPage(_image(p).read_bytes(), p.size[0], p.size[1], p.dpi, p.gray, p.words) for p in job.pages]
         pdfa = build_pdfa(pages, job.info)
         started = time.monotonic()
         signed, signature = sign_pdf(pdfa, job.signer, job.sign)
@@ -134,7 +150,15 @@ def build_document(job: DocJob) -> DocOutcome:
         path.write_bytes(signed)
         return DocOutcome(job.doc_id, path, hashlib.sha256(signed).hexdigest(), signature, signing_seconds=spent)
     except Exception as exc:  # noqa: BLE001 - reported per document
+        log.warning("document %s: the PDF could not be made", job.doc_id, exc_info=True, extra={"doc_id": job.doc_id})
         return DocOutcome(job.doc_id, error=f"{type(exc).__name__}: {exc}")
+
+
+def _image(page: PageOutcome) -> Path:
+    """The JPEG of a page shown in a document (every recognized page has one; a failed one has none)."""
+    if page.image is None:
+        raise ValueError(f"page {page.number} has no image to show")
+    return page.image
 
 
 def init_worker() -> None:

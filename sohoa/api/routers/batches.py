@@ -43,13 +43,15 @@ _UPLOAD_FORM = {"multipart/form-data": {"schema": {"type": "object", "required":
               "description": "scans: PNG, JPEG, TIFF (multi-page) or PDF; a file's name may hold the folders it was "
                              "in (`so-2017/trang-001.tif`), kept as its documents' source"},
     "manifest": {"type": "string", "description": "the batch manifest (JSON, CONTRACT §6), as a field or a file"}}}}}
-_NOT_FOUND = {404: {"description": "no such batch, or one of an agency the caller does not see"}}
-_REFUSED = {400: {"description": "a file is not a scan, or two files have one name: nothing was kept"},
-            409: {"description": "the same files were uploaded a moment ago"},
-            411: {"description": "no Content-Length"},
-            413: {"description": "a file over SOHOA_MAX_FILE_BYTES, or a body over SOHOA_MAX_UPLOAD_BYTES"},
-            422: {"description": "no files, or a bad manifest"},
-            503: {"description": "the queue did not answer: the batch is failed, send the files again"}}
+_NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"description": "no such batch, or one of an agency the caller does not see"}}
+_REFUSED: dict[int | str, dict[str, Any]] = {
+    400: {"description": "a file is not a scan, or two files have one name: nothing was kept"},
+    409: {"description": "the same files were uploaded a moment ago"},
+    411: {"description": "no Content-Length"},
+    413: {"description": "a file over SOHOA_MAX_FILE_BYTES, or a body over SOHOA_MAX_UPLOAD_BYTES"},
+    422: {"description": "no files, or a bad manifest"},
+    503: {"description": "the queue did not answer: the batch is failed, send the files again"}}
 
 
 class Failure(BaseModel):

@@ -22,8 +22,9 @@ async def healthz(resources: ResourcesDep) -> JSONResponse:
     """200 when every part answers, else 503; each part's answer names only the kind of failure (never a secret)."""
     checks: dict[str, Callable[[], object]] = {"catalog": lambda: _catalog(resources),
                                                "object_store": lambda: _object_store(resources)}
-    if resources.settings.redis_url:
-        checks["queue"] = lambda: _queue(resources.settings.redis_url)
+    redis_url = resources.settings.redis_url
+    if redis_url:
+        checks["queue"] = lambda: _queue(redis_url)
     answers = await asyncio.gather(*(_answer(name, check) for name, check in checks.items()))
     ok = all(answer == "ok" for answer in answers)
     return JSONResponse({"status": "ok" if ok else "failing", "checks": dict(zip(checks, answers, strict=True))},

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, Field, field_validator
@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 router = APIRouter(tags=["administration"])
 Admin = Annotated[Caller, require("admin")]
 Role = Literal["scanner", "officer", "reviewer", "archivist", "admin"]  # storage.users.ROLES
-_NO_USER = {404: {"description": "no such user"}}
+_NO_USER: dict[int | str, dict[str, Any]] = {404: {"description": "no such user"}}
 
 
 class UserOut(BaseModel):
@@ -137,7 +137,7 @@ def add(new: NewUser, caller: Admin, resources: ResourcesDep) -> NewUserOut:
                          token=new.token)
     except UserError as exc:
         raise HTTPException(409 if find_user(catalog, new.name.strip()) else 422, str(exc)) from None
-    return NewUserOut(user=user_out(find_user(catalog, new.name.strip())), token=token)
+    return NewUserOut(user=user_out(_existing(catalog, new.name.strip())), token=token)
 
 
 @router.get("/api/users/{name}", response_model=UserOut, responses={**ERRORS, **_NO_USER})
