@@ -13,6 +13,7 @@ ANALYSIS_DPI = 150
 
 @dataclass
 class Analysis:
+    raw: np.ndarray  # 8-bit, as scanned (borders and all), at ``dpi``
     gray: np.ndarray  # 8-bit, background flattened to 255, at ``dpi``
     ink: np.ndarray  # bool, True where there is ink (borders removed)
     border: np.ndarray  # bool, the scanner's dark bands along the edges
@@ -66,13 +67,13 @@ def flatten_background(gray: np.ndarray, dpi: float) -> np.ndarray:
 
 def analyse(gray: np.ndarray, dpi: float) -> Analysis:
     scale = min(1.0, ANALYSIS_DPI / dpi)
-    small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-    border = scanner_border(small)
-    small = small.copy()
+    raw = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    border = scanner_border(raw)
+    small = raw.copy()
     small[border] = 255
     flat = flatten_background(small, dpi * scale)
     ink = flat < 150
-    return Analysis(flat, ink & ~rules(ink, dpi * scale), border, dpi * scale, scale)
+    return Analysis(raw, flat, ink & ~rules(ink, dpi * scale), border, dpi * scale, scale)
 
 
 def rules(ink: np.ndarray, dpi: float) -> np.ndarray:

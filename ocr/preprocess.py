@@ -6,13 +6,13 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from ocr.analysis import analyse, flatten_background, ink_gray
+from ocr.analysis import analyse, flatten_background, ink_gray, seal_boxes
+from ocr.blank import is_blank
 from ocr.geometry import is_sideways, is_upside_down, skew_angle
 from ocr.rules import Rules, erase_rules
 
 RECOGNITION_DPI = 300  # Tesseract reads best at about 300 dpi; lower-resolution scans are upsampled
 MIN_DESKEW_DEG = 0.2
-BLANK_INK_FRACTION = 0.002
 
 
 @dataclass
@@ -37,7 +37,7 @@ def prepare(image: np.ndarray, dpi: float, gray: np.ndarray | None = None) -> Pr
     """Orientation, deskew, border removal, blank detection and a recognition image, from an L or RGB array."""
     gray = ink_gray(image) if gray is None else gray  # the caller may have made it already (separator search)
     view = analyse(gray, dpi)
-    blank = _is_blank(view.ink, view.dpi)
+    blank = is_blank(view, seals=image.ndim == 3 and bool(seal_boxes(image)))
     rotation, skew, sure = 0, 0.0, True
     if not blank:
         ink = view.ink
@@ -57,14 +57,6 @@ def prepare(image: np.ndarray, dpi: float, gray: np.ndarray | None = None) -> Pr
     clean = turn(clean, rotation, skew, fill=255)
     recognition, rules = erase_rules(recognition_image(clean, dpi), max(dpi, RECOGNITION_DPI))
     return Prepared(display, recognition, dpi, max(dpi, RECOGNITION_DPI), rotation, skew, blank, sure, rules)
-
-
-def _is_blank(ink: np.ndarray, dpi: float) -> bool:
-    """Too little ink once specks (dust, noise) are left out."""
-    count, _, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
-    min_area = (dpi / 60) ** 2  # smaller than a full stop at 10 pt
-    inked = stats[1:, 4][stats[1:, 4] >= min_area]
-    return len(inked) < 8 or inked.sum() < BLANK_INK_FRACTION * ink.size
 
 
 def _rotate_small(mask: np.ndarray, skew: float) -> np.ndarray:

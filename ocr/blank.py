@@ -1,0 +1,105 @@
+"""Whether a page is blank: nothing on it but paper — scanner noise, bleed-through from the other side, punch holes,
+the scanner's lid along an edge. Any content keeps a page: a single line of text, a picture (photographic or dark,
+also where it touches the edge), a signature, a stamp. Ink density alone is not the test: one line of text is very
+little ink, and a dark picture is a lot of it but vanishes once the background is flattened.
+
+All measures are on the page's analysis view (``ocr.analysis``, at most 150 dpi), in inches converted to its pixels.
+"""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from ocr.analysis import Analysis
+
+GLYPH_HEIGHT = (0.035, 0.5)  # inches: from 5 pt small print to a large title letter
+GLYPH_WIDTH = 1.0
+WORD_GAP = 0.12  # inches: letters of one line closer than this join it
+LINE_WIDTH = 0.6  # inches: a line of text is at least a few words long …
+LINE_GLYPHS = 4  # … with at least this many letters in it
+MARK_SIDE = 0.4  # inches: a pen stroke (a signature, a handwritten mark) at least this long …
+MARK_FILL = 0.3  # … covering at most this share of its box (a punch hole or a blot fills ~0.8)
+BLOCK = 0.25  # inches: pictures are judged by blocks of this side, on the page as scanned
+PICTURE_AREA = 1.0  # square inches of picture that make a picture
+TEXTURE_STD = 25.0  # grey levels: paper, even grey recycled paper, varies less than this …
+MIDTONE_SHARE = 0.5  # … and a photograph is mostly mid-tones, where print is mostly paper and ink
+DARK_MEAN = 100  # a block this dark (away from the edges' lid) is picture
+LID_STD = 15.0  # the lid, beyond the page, is a nearly even dark; a picture reaching the edge is not
+
+
+def is_blank(view: Analysis, seals: bool = False) -> bool:
+    """Whether the page holds nothing worth keeping (``seals``: a stamp was found on the colour image)."""
+    return not (seals or has_text_line(view) or has_marks(view) or has_picture(view))
+
+
+def has_text_line(view: Analysis) -> bool:
+    """A row of letter-sized marks, side by side, at least LINE_WIDTH long: across the page, or down it (a page
+    scanned sideways is turned upright only once it is known not to be blank)."""
+    return _text_line(view.ink, view.dpi) or _text_line(np.ascontiguousarray(view.ink.T), view.dpi)
+
+
+def _text_line(ink: np.ndarray, dpi: float) -> bool:
+    count, labels, stats, centroids = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
+    heights, widths, areas = stats[1:, cv2.CC_STAT_HEIGHT], stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_AREA]
+    glyph = ((heights >= GLYPH_HEIGHT[0] * dpi) & (heights <= GLYPH_HEIGHT[1] * dpi) & (widths <= GLYPH_WIDTH * dpi)
+             & (areas >= (dpi / 60) ** 2))
+    if glyph.sum() < LINE_GLYPHS:
+        return False
+    glyphs = np.isin(labels, np.flatnonzero(glyph) + 1)
+    joined = cv2.dilate(glyphs.astype(np.uint8), np.ones((1, max(3, int(WORD_GAP * dpi))), np.uint8))
+    lines, line_labels, line_stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+    centres = centroids[1:][glyph].astype(int)
+    per_line = np.bincount(line_labels[centres[:, 1], centres[:, 0]], minlength=lines)
+    width, height = line_stats[:, cv2.CC_STAT_WIDTH], line_stats[:, cv2.CC_STAT_HEIGHT]
+    return bool(np.any((per_line[1:] >= LINE_GLYPHS) & (width[1:] >= LINE_WIDTH * dpi) & (width[1:] >= 3 * height[1:])))
+
+
+def has_marks(view: Analysis) -> bool:
+    """A long, thin pen stroke away from the edges: a signature or a handwritten mark."""
+    dpi = view.dpi
+    count, _, stats, _ = cv2.connectedComponentsWithStats(view.ink.astype(np.uint8), connectivity=8)
+    h, w = view.ink.shape
+    for x, y, bw, bh, area in stats[1:count]:
+        inside = x > 0 and y > 0 and x + bw < w and y + bh < h
+        if inside and max(bw, bh) >= MARK_SIDE * dpi and area <= MARK_FILL * bw * bh:
+            return True
+    return False
+
+
+def has_picture(view: Analysis) -> bool:
+    """At least PICTURE_AREA of photograph (mid-tones with texture) or of dark print, away from the edges' lid; or a
+    dark region at an edge that is not the lid's even dark."""
+    return _picture_inside(view) or _picture_at_edge(view)
+
+
+def _picture_inside(view: Analysis) -> bool:
+    side = max(4, int(BLOCK * view.dpi))
+    rows, cols = view.raw.shape[0] // side, view.raw.shape[1] // side
+    if not rows or not cols:
+        return False
+    raw = _blocks(view.raw, side, rows, cols)
+    near_edge = _blocks(cv2.dilate(view.border.astype(np.uint8), np.ones((side, side), np.uint8)), side, rows,
+                        cols).max(axis=2) > 0
+    photographic = (raw.std(axis=2) > TEXTURE_STD) & (((raw > 50) & (raw < 200)).mean(axis=2) > MIDTONE_SHARE)
+    dark = raw.mean(axis=2) < DARK_MEAN
+    picture = (photographic | dark) & ~near_edge
+    return bool(picture.sum() * (side / view.dpi) ** 2 >= PICTURE_AREA)
+
+
+def _picture_at_edge(view: Analysis) -> bool:
+    """A dark region touching the edge (taken for the scanner's lid by border removal) that varies like a picture."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(view.border.astype(np.uint8), connectivity=8)
+    core = cv2.erode(view.border.astype(np.uint8), np.ones((9, 9), np.uint8)).astype(bool)  # its inside, not its rim
+    for label in range(1, count):
+        if stats[label, cv2.CC_STAT_AREA] < PICTURE_AREA * view.dpi ** 2:
+            continue
+        inside = core & (labels == label)
+        if inside.any() and float(view.raw[inside].std()) > LID_STD:
+            return True
+    return False
+
+
+def _blocks(image: np.ndarray, side: int, rows: int, cols: int) -> np.ndarray:
+    """The image cut into rows × cols blocks of side × side pixels, each block's pixels flattened."""
+    cut = image[: rows * side, : cols * side].astype(np.float32)
+    return cut.reshape(rows, side, cols, side).transpose(0, 2, 1, 3).reshape(rows, cols, side * side)
