@@ -9,6 +9,7 @@ import numpy as np
 from ocr.rules import rule_masks
 
 ANALYSIS_DPI = 150
+ANALYSIS_PIXELS = 1200
 
 
 @dataclass
@@ -66,7 +67,9 @@ def flatten_background(gray: np.ndarray, dpi: float) -> np.ndarray:
 
 
 def analyse(gray: np.ndarray, dpi: float) -> Analysis:
-    scale = min(1.0, ANALYSIS_DPI / dpi)
+    """The view, at ANALYSIS_DPI — or finer for a small page scanned at a high resolution (a card, a stamp), so that its
+    print is still letters: at least ANALYSIS_PIXELS on its long side when the scan has them."""
+    scale = min(1.0, max(ANALYSIS_DPI / dpi, ANALYSIS_PIXELS / max(gray.shape[:2])))
     raw = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
     border = scanner_border(raw)
     small = raw.copy()

@@ -13,10 +13,11 @@ import numpy as np
 from ocr.analysis import Analysis
 
 GLYPH_HEIGHT = (0.035, 0.5)  # inches: from 5 pt small print to a large title letter
+READABLE_PIXELS = 10  # print this tall is letters whatever resolution the file claims (a slip "scanned" at 2400 dpi)
 GLYPH_WIDTH = 1.0
+GLYPH_FILL = 0.7  # a letter covers less of its box than a blot or a punch hole (~0.8)
 WORD_GAP = 0.12  # inches: letters of one line closer than this join it
-LINE_WIDTH = 0.6  # inches: a line of text is at least a few words long …
-LINE_GLYPHS = 4  # … with at least this many letters in it
+WORD_GLYPHS = 2  # a word of two letters is content already
 MARK_SIDE = 0.4  # inches: a pen stroke (a signature, a handwritten mark) at least this long …
 MARK_FILL = 0.3  # … covering at most this share of its box (a punch hole or a blot fills ~0.8)
 BLOCK = 0.25  # inches: pictures are judged by blocks of this side, on the page as scanned
@@ -39,19 +40,23 @@ def has_text_line(view: Analysis) -> bool:
 
 
 def _text_line(ink: np.ndarray, dpi: float) -> bool:
+    """Letter-sized marks (not blots) at least WORD_GLYPHS of them side by side: a word, a line."""
     count, labels, stats, centroids = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
     heights, widths, areas = stats[1:, cv2.CC_STAT_HEIGHT], stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_AREA]
-    glyph = ((heights >= GLYPH_HEIGHT[0] * dpi) & (heights <= GLYPH_HEIGHT[1] * dpi) & (widths <= GLYPH_WIDTH * dpi)
-             & (areas >= (dpi / 60) ** 2))
-    if glyph.sum() < LINE_GLYPHS:
+    lowest = min(GLYPH_HEIGHT[0] * dpi, READABLE_PIXELS)
+    glyph = ((heights >= lowest) & (heights <= GLYPH_HEIGHT[1] * dpi) & (widths <= GLYPH_WIDTH * dpi)
+             & (areas >= min((dpi / 60) ** 2, READABLE_PIXELS ** 2 / 4)) & (areas <= GLYPH_FILL * heights * widths))
+    if glyph.sum() < WORD_GLYPHS:
         return False
     glyphs = np.isin(labels, np.flatnonzero(glyph) + 1)
     joined = cv2.dilate(glyphs.astype(np.uint8), np.ones((1, max(3, int(WORD_GAP * dpi))), np.uint8))
-    lines, line_labels, line_stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+    words, word_labels, word_stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
     centres = centroids[1:][glyph].astype(int)
-    per_line = np.bincount(line_labels[centres[:, 1], centres[:, 0]], minlength=lines)
-    width, height = line_stats[:, cv2.CC_STAT_WIDTH], line_stats[:, cv2.CC_STAT_HEIGHT]
-    return bool(np.any((per_line[1:] >= LINE_GLYPHS) & (width[1:] >= LINE_WIDTH * dpi) & (width[1:] >= 3 * height[1:])))
+    per_word = np.bincount(word_labels[centres[:, 1], centres[:, 0]], minlength=words)
+    tallest = np.zeros(words)
+    np.maximum.at(tallest, word_labels[centres[:, 1], centres[:, 0]], heights[glyph])
+    side_by_side = word_stats[:, cv2.CC_STAT_HEIGHT] <= 1.5 * tallest  # not letters stacked in a column
+    return bool(np.any((per_word[1:] >= WORD_GLYPHS) & side_by_side[1:]))
 
 
 def has_marks(view: Analysis) -> bool:

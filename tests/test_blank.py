@@ -33,6 +33,16 @@ def specks(page: np.ndarray, count: int = 300) -> np.ndarray:
     return page
 
 
+def words(text: str) -> np.ndarray:
+    return render_page([text], dpi=DPI, size_mm=A4)[..., 0].copy()
+
+
+def small_print_at_high_resolution() -> np.ndarray:
+    """A small slip (4 × 3 cm) of typewriting scanned at 1200 dpi: its letters are fine print on a page an inch wide."""
+    return render_page(["4 ons linzen", "3 liter water", "bloem, boter"], dpi=1200, size_mm=(40, 30),
+                       font_pt=5)[..., 0].copy()
+
+
 def one_line() -> np.ndarray:
     return render_page(["Kính gửi: Ủy ban nhân dân xã An Hòa"], dpi=DPI, size_mm=A4)[..., 0].copy()
 
@@ -99,6 +109,8 @@ def card_on_lid() -> np.ndarray:
 CONTENT = {
     "one line of text": lambda: one_line(),
     "one line of text, scanned sideways": lambda: np.ascontiguousarray(np.rot90(one_line())),
+    "a single word": lambda: words("Phone"),
+    "two letters": lambda: words("ua"),
     "one line above a dark picture touching the edge": lambda: photo(one_line(), (0, _px(40), _px(210), _px(297)),
                                                                    dark=True),
     "a photograph alone": lambda: photo(paper(), (_px(40), _px(60), _px(170), _px(160))),
@@ -119,6 +131,18 @@ EMPTY = {
 @pytest.mark.parametrize("kind", list(CONTENT))
 def test_a_page_with_content_is_not_blank(kind: str) -> None:
     assert not prepare(CONTENT[kind](), DPI).blank
+
+
+def test_small_print_scanned_at_a_high_resolution_is_not_blank() -> None:
+    assert not prepare(small_print_at_high_resolution(), 1200).blank
+
+
+def test_a_page_whose_file_claims_too_high_a_resolution_is_not_blank() -> None:
+    """A typed page stored as if scanned at 2400 dpi (as OCRmyPDF's 2400dpi.pdf): its letters measure 2 pt by the
+    file's word, yet they are letters."""
+    page = render_page(["4 ons linzen", "3 liter water", "bloem, boter"], dpi=300, size_mm=(120, 60),
+                       font_pt=11)[..., 0].copy()
+    assert not prepare(page, 2400).blank
 
 
 @pytest.mark.parametrize("kind", list(EMPTY))
