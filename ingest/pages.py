@@ -11,6 +11,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ingest.errors import InputError, OverLimit
 from ingest.limits import Limits
+from ingest.pdftext import PdfText, text_layer
 from ingest.sniff import Kind
 
 log = logging.getLogger(__name__)
@@ -27,6 +28,7 @@ class RawPage:
 
     image: Image.Image
     dpi: float | None
+    text: PdfText | None = None  # a rendered PDF page's own text layer (a scan stored as one image has none)
 
 
 def page_count(path: Path, kind: Kind, limits: Limits) -> int:
@@ -135,7 +137,7 @@ def _read_pdf_page(path: Path, number: int, limits: Limits) -> RawPage:
             if width_pt * height_pt * scale * scale > limits.max_page_pixels:
                 raise OverLimit(f"page {number} is too large to render at {RENDER_DPI} dpi")
             bitmap = page.render(scale=scale, may_draw_forms=True)
-            return RawPage(_normalize_mode(bitmap.to_pil()), float(RENDER_DPI))
+            return RawPage(_normalize_mode(bitmap.to_pil()), float(RENDER_DPI), text_layer(page))
         except pdfium.PdfiumError as exc:
             raise InputError(f"page {number} of the PDF cannot be rendered ({exc})") from exc
         finally:

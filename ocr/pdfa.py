@@ -1,4 +1,5 @@
-"""Searchable PDF/A-2b: each page shows the scan, with an invisible text layer placed on the recognized words.
+"""Searchable PDF/A-2b: each page shows the scan, with an invisible text layer placed on the recognized words; a
+born-digital page whose own text was used is kept as it is (rewritten as PDF/A by Ghostscript beforehand).
 
 The text layer uses Tesseract's glyphless font (``glyphless.ttf``, Apache-2.0, from Tesseract's ``pdf.ttf``):
 every character code is its UTF-16 value and maps to one empty glyph, so viewers select and search the words and
@@ -6,6 +7,7 @@ every character code is its UTF-16 value and maps to one empty glyph, so viewers
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 from dataclasses import dataclass, field
@@ -33,6 +35,11 @@ class PdfPage:
 
 
 @dataclass
+class KeptPage:
+    pdf: bytes  # a one-page PDF/A: the born-digital page, vectors and text as its author made them
+
+
+@dataclass
 class PdfInfo:
     title: str
     doc_type: str
@@ -41,13 +48,17 @@ class PdfInfo:
     keywords: list[str] = field(default_factory=list)
 
 
-def build_pdfa(pages: list[PdfPage], info: PdfInfo) -> bytes:
-    pdf = pikepdf.new()
-    font = _font(pdf)
-    for page in pages:
-        _add_page(pdf, page, font)
-    _mark_pdfa(pdf, info)
-    return _saved(pdf)
+def build_pdfa(pages: list[PdfPage | KeptPage], info: PdfInfo) -> bytes:
+    with contextlib.ExitStack() as sources:  # a copied page's source stays open until the copy is saved
+        pdf = pikepdf.new()
+        font = _font(pdf)
+        for page in pages:
+            if isinstance(page, KeptPage):
+                pdf.pages.append(sources.enter_context(pikepdf.open(io.BytesIO(page.pdf))).pages[0])
+            else:
+                _add_page(pdf, page, font)
+        _mark_pdfa(pdf, info)
+        return _saved(pdf)
 
 
 def _saved(pdf: pikepdf.Pdf) -> bytes:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
 
@@ -33,6 +33,7 @@ class PageRecord(_Model):
     blank: bool = False
     dpi: int
     pdf_page: int | None = None  # the page of the PDF showing it; None for a blank page (left out)
+    text_source: Literal["ocr", "pdf"] = "ocr"  # "pdf": a born-digital page's own text layer, believed
 
 
 class SignatureRecord(_Model):
@@ -182,7 +183,8 @@ def page_records(plan: DocPlan) -> list[PageRecord]:
         shown += not page.blank
         pages.append(PageRecord(index=index, source_page=page.number, text=page.text, confidence=page.confidence,
                                 rotation=page.rotation, skew_deg=page.skew_deg, blank=page.blank,
-                                dpi=round(page.dpi), pdf_page=None if page.blank else shown))
+                                dpi=round(page.dpi), pdf_page=None if page.blank else shown,
+                                text_source=page.text_source))
     return pages
 
 

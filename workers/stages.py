@@ -8,6 +8,7 @@ import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 import cv2
 import numpy as np
@@ -16,14 +17,17 @@ from ingest.errors import InputError
 from ingest.hashing import sha256_page
 from ingest.limits import Limits
 from ingest.pages import read_page
+from ingest.pdftext import PdfText
 from ingest.separator import Separator, find_separator
 from ingest.sniff import Kind
 from ocr.analysis import ink_gray
+from ocr.ghostscript import GhostscriptError, pdfa_page
 from ocr.page import read_page_text
-from ocr.pdfa import PdfInfo, PdfPage, build_pdfa
+from ocr.pdfa import KeptPage, PdfInfo, PdfPage, build_pdfa
 from ocr.quality import rescan_reasons
 from ocr.recognize import Word
 from ocr.rules import Rules
+from ocr.textlayer import distrust, read_layer
 from signing.request import SignRequest
 from signing.signer import Signature, SignerConfig, sign_pdf
 
@@ -57,6 +61,8 @@ class PageOutcome:
     confidence: float = 0.0
     words: list[Word] = field(default_factory=list)
     image: Path | None = None  # JPEG of the page as shown in the PDF
+    kept: Path | None = None  # or, for a born-digital page read from its own text, the page itself as PDF/A
+    text_source: Literal["ocr", "pdf"] = "ocr"  # "pdf" when the text came from the page's own text layer
     size: tuple[int, int] = (0, 0)
     gray: bool = False
     rescan: list[str] = field(default_factory=list)
@@ -92,6 +98,8 @@ def _run_page(job: PageJob) -> PageOutcome:
         log.debug("page %d of %s is a separator sheet", job.number, job.path.name,
                   extra=_where(job))
         return outcome
+    if raw.text is not None and _from_text_layer(job, raw.text, gray, outcome):
+        return outcome
     page = read_page_text(image, outcome.dpi, job.lang, gray)
     prepared = page.prepared
     outcome.blank, outcome.rotation = bool(prepared.blank), int(prepared.rotation)
@@ -111,6 +119,27 @@ def _run_page(job: PageJob) -> PageOutcome:
         bgr = display if outcome.gray else cv2.cvtColor(display, cv2.COLOR_RGB2BGR)
         cv2.imwrite(str(outcome.image), bgr, [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])
     return outcome
+
+
+def _from_text_layer(job: PageJob, layer: PdfText, gray: np.ndarray, outcome: PageOutcome) -> bool:
+    """Read a born-digital page from its own text and keep the page as it is; False (the reason logged) when its text
+    layer cannot be believed and OCR must read the page."""
+    reason = distrust(layer)
+    if reason is None:
+        try:
+            kept = pdfa_page(job.path, job.number)
+        except GhostscriptError as exc:
+            reason = str(exc)
+    if reason is not None:
+        log.info("page %d of %s is read by OCR, not from its text layer: %s", job.number, job.path.name, reason,
+                 extra=_where(job))
+        return False
+    read = read_layer(layer, gray, outcome.dpi)
+    outcome.text, outcome.words, outcome.rules, outcome.confidence = read.text, read.words, read.rules, 1.0
+    outcome.text_source, outcome.size = "pdf", (gray.shape[1], gray.shape[0])
+    outcome.kept = job.work_dir / f"{outcome.page_hash}.pdf"
+    outcome.kept.write_bytes(kept)
+    return True
 
 
 def document_id(page_hashes: list[str]) -> str:
@@ -141,8 +170,7 @@ class DocOutcome:
 def build_document(job: DocJob) -> DocOutcome:
     """Assemble the searchable PDF/A and sign it; the signed file is written to the work folder."""
     try:
-        pages = [PdfPage(_image(p).read_bytes(), p.size[0], p.size[1], p.dpi, p.gray, p.words) for p in job.pages]
-        pdfa = build_pdfa(pages, job.info)
+        pdfa = build_pdfa([_shown(p) for p in job.pages], job.info)
         started = time.monotonic()
         signed, signature = sign_pdf(pdfa, job.signer, job.sign)
         spent = time.monotonic() - started
@@ -154,11 +182,14 @@ def build_document(job: DocJob) -> DocOutcome:
         return DocOutcome(job.doc_id, error=f"{type(exc).__name__}: {exc}")
 
 
-def _image(page: PageOutcome) -> Path:
-    """The JPEG of a page shown in a document (every recognized page has one; a failed one has none)."""
+def _shown(page: PageOutcome) -> PdfPage | KeptPage:
+    """A page as its document shows it: the born-digital page kept, or the scan's JPEG under its text (every page
+    read has one or the other; a failed one has none)."""
+    if page.kept is not None:
+        return KeptPage(page.kept.read_bytes())
     if page.image is None:
         raise ValueError(f"page {page.number} has no image to show")
-    return page.image
+    return PdfPage(page.image.read_bytes(), page.size[0], page.size[1], page.dpi, page.gray, page.words)
 
 
 def init_worker() -> None:
