@@ -15,6 +15,11 @@ from ocr.recognize import Word
 from ocr.rules import Box
 
 GUTTER_HEIGHTS = 1.8  # a gap this many text heights wide separates columns rather than words
+NOISE_CONFIDENCE = 0.6  # a mark without letter or digit that Tesseract doubts this much is background
+DOUBTED = 0.2  # a reading of one or two characters this doubtful is background (a guilloche, a speck, a seal's rim)
+PICTURE_HEIGHTS = 3.0  # a "word" of a few characters this many text heights tall is the edge of a picture
+BLOCK_GAP = 1.2  # text heights: a wider space between rows ends a two-column block …
+SIGNATURE_GAP = 6.0  # … unless both columns go on below it (the space left for signatures)
 
 
 @dataclass
@@ -44,6 +49,7 @@ class Segment:
 
 def reading_order_lines(words: list[Word], rules: Sequence[Box] = ()) -> list[str]:
     """Text lines in reading order; ``rules`` are vertical ruling lines in the words' coordinates."""
+    words = legible(words)
     if not words:
         return []
     height = statistics.median(w.height for w in words)
@@ -53,18 +59,31 @@ def reading_order_lines(words: list[Word], rules: Sequence[Box] = ()) -> list[st
     while i < len(rows):
         end, gutter = _column_region(rows, i, height, rules)
         if gutter is None:
-            lines += [s.text for s in rows[i]]
+            lines.append(" ".join(s.text for s in rows[i]))  # a row read across is one line
             i += 1
             continue
-        region = [s for row in rows[i:end] for s in row]
-        lines += [s.text for s in region if s.right <= gutter]
-        lines += [s.text for s in region if s.right > gutter]
+        for left in (True, False):  # the left column, then the right
+            lines += [text for row in rows[i:end]
+                      if (text := " ".join(s.text for s in row if (s.right <= gutter) == left))]
         i = end
     return lines
 
 
+def legible(words: list[Word]) -> list[Word]:
+    """The words without background read as text: marks with no letter or digit that Tesseract doubts, readings it
+    hardly believes at all, a few tall characters read off the edge of a photograph or an emblem, and underscores
+    (an underline, a blank to fill in)."""
+    if not words:
+        return []
+    tallest = PICTURE_HEIGHTS * statistics.median(w.height for w in words)
+    return [w for w in words if (w.conf >= DOUBTED or len(w.text) > 2)
+            and (w.conf >= NOISE_CONFIDENCE or any(c.isalnum() for c in w.text))
+            and not (w.height > tallest and len(w.text) <= 3) and w.text.strip("_")]  # underscores: a rule or blank
+
+
 def rows_of(words: list[Word]) -> list[list[Segment]]:
-    """Runs of words split at column gaps, grouped into rows top to bottom, each row left to right."""
+    """Runs of legible words split at column gaps, grouped into rows top to bottom, each row left to right."""
+    words = legible(words)
     if not words:
         return []
     height = statistics.median(w.height for w in words)
@@ -86,7 +105,7 @@ def _segments(words: list[Word], gap: float) -> list[Segment]:
                 current = []
             current.append(w)
         segments.append(Segment(current))
-    return segments
+    return [s for s in segments if any(c.isalnum() for c in s.text)]  # a dash or a bracket alone is no text
 
 
 def _rows(segments: list[Segment]) -> list[list[Segment]]:
@@ -106,35 +125,37 @@ def _rows(segments: list[Segment]) -> list[list[Segment]]:
 
 def _column_region(rows: list[list[Segment]], start: int, height: float,
                    rules: Sequence[Box]) -> tuple[int, float | None]:
-    """(end, gutter x) of a two-column region starting at row ``start``, or (start + 1, None)."""
+    """(end, gutter x) of a two-column region starting at row ``start``, or (start + 1, None). The gutter is the
+    widest gap of the first row; each row below keeps every segment on one side of it, and narrows it."""
     row = rows[start]
-    if len(row) != 2:
+    if len(row) < 2:
         return start + 1, None
-    lo, hi = row[0].right, row[1].left  # the gutter, narrowed row by row
+    k = max(range(len(row) - 1), key=lambda i: row[i + 1].left - row[i].right)
+    lo, hi = row[k].right, row[k + 1].left  # the gutter, narrowed row by row
     end = start + 1
-    while end < len(rows) and len(rows[end]) <= 2:
+    while end < len(rows):
         nxt = rows[end]
-        if min(s.top for s in nxt) - max(s.bottom for s in rows[end - 1]) > 1.2 * height:
-            break  # a wider space ends the block (the title below a header)
-        if len(nxt) == 2:
-            new_lo, new_hi = max(lo, nxt[0].right), min(hi, nxt[1].left)
-        elif nxt[0].right <= hi:  # one segment, left of the gutter
-            new_lo, new_hi = max(lo, nxt[0].right), hi
-        elif nxt[0].left >= lo:  # one segment, right of the gutter
-            new_lo, new_hi = lo, min(hi, nxt[0].left)
-        else:
-            break
+        left = [s for s in nxt if s.right <= hi]
+        right = [s for s in nxt if s.left >= lo and s.right > hi]
+        space = min(s.top for s in nxt) - max(s.bottom for s in rows[end - 1])
+        if len(left) + len(right) < len(nxt) or space > (SIGNATURE_GAP if left and right else BLOCK_GAP) * height:
+            break  # a segment across the gutter, or a wider space (the title below a header), ends the block
+        new_lo = max([lo, *(s.right for s in left)])
+        new_hi = min([hi, *(s.left for s in right)])
         if new_hi - new_lo < 0.25 * height:  # the columns touch: no common gutter
             break
         lo, hi = new_lo, new_hi
         end += 1
-    top, bottom = rows[start][0].top, max(s.bottom for s in rows[end - 1])
+    top, bottom = min(s.top for s in row), max(s.bottom for s in rows[end - 1])
     ruled = any(lo <= (r[0] + r[2]) / 2 <= hi and r[1] < bottom and r[3] > top for r in rules)
-    if end - start < 2 or ruled or all(_form_row(r) for r in rows[start:end]):
-        return start + 1, None
-    return end, (lo + hi) / 2
+    region, gutter = rows[start:end], (lo + hi) / 2
+    tabular = sum(len(r) > 2 for r in region) * 2 > len(region)  # most rows of three cells or more: a table
+    one_sided = min(sum(any((s.right <= gutter) == left for s in r) for r in region) for left in (True, False)) < 2
+    if one_sided or ruled or tabular or all(_form_row(r) for r in region if len(r) > 1):
+        return start + 1, None  # a column is two lines at least; a table or a form at tab stops reads across
+    return end, gutter
 
 
 def _form_row(row: list[Segment]) -> bool:
-    """Two cells that each start with a label ending in a colon: one line of a form set at tab stops."""
-    return len(row) == 2 and all(any(w.text.endswith(":") for w in s.words[:5]) for s in row)
+    """Cells that each start with a label ending in a colon: one line of a form set at tab stops."""
+    return all(any(w.text.endswith(":") for w in s.words[:5]) for s in row)

@@ -27,8 +27,8 @@ def test_blank_page_with_bleed_through_is_blank() -> None:
     assert not prepare(render_page(["Một dòng chữ ngắn", "và một dòng nữa"]), 200).blank
 
 
-def _word(text: str, left: float, top: float, line: int) -> Word:
-    return Word(text, left, top, left + 20 * len(text), top + 30, 0.95, (1, 1, line))
+def _word(text: str, left: float, top: float, line: int, conf: float = 0.95, height: float = 30) -> Word:
+    return Word(text, left, top, left + 20 * len(text), top + height, conf, (1, 1, line))
 
 
 def test_two_columns_are_read_left_column_first() -> None:
@@ -43,8 +43,43 @@ def test_form_rows_and_ruled_tables_read_across() -> None:
     form = [_word("Giới tính:", 100, 100, 1), _word("Nam", 330, 100, 1), _word("Dân tộc:", 900, 100, 1),
             _word("Kinh", 1080, 100, 1), _word("Quốc tịch:", 100, 140, 2), _word("Việt Nam", 330, 140, 2),
             _word("Tôn giáo:", 900, 140, 2), _word("Không", 1100, 140, 2)]
-    assert reading_order_lines(form) == ["Giới tính: Nam", "Dân tộc: Kinh", "Quốc tịch: Việt Nam", "Tôn giáo: Không"]
+    assert reading_order_lines(form) == ["Giới tính: Nam Dân tộc: Kinh", "Quốc tịch: Việt Nam Tôn giáo: Không"]
     cells = [_word("12", 100, 100, 1), _word("Lê Văn Tám", 900, 100, 1), _word("13", 100, 140, 2),
              _word("Trần Thị Bé", 900, 145, 2)]
     rule = (700.0, 80.0, 704.0, 200.0)
-    assert reading_order_lines(cells, [rule]) == ["12", "Lê Văn Tám", "13", "Trần Thị Bé"]
+    assert reading_order_lines(cells, [rule]) == ["12 Lê Văn Tám", "13 Trần Thị Bé"]
+
+
+def test_a_table_without_rules_reads_across() -> None:
+    rows = [[("1", 100), ("Lê Văn Tám", 300), ("Nam", 700), ("12/05/1990", 1000)],
+            [("2", 100), ("Trần Thị Bé", 300), ("Nữ", 700), ("03/11/1991", 1000)],
+            [("3", 100), ("Đỗ An", 300), ("Nam", 700), ("21/01/1992", 1000)]]
+    words = [_word(text, x, 100 + 40 * i, i) for i, row in enumerate(rows) for text, x in row]
+    assert reading_order_lines(words) == ["1 Lê Văn Tám Nam 12/05/1990", "2 Trần Thị Bé Nữ 03/11/1991",
+                                          "3 Đỗ An Nam 21/01/1992"]
+
+
+def test_signature_blocks_are_read_block_by_block_across_the_space_for_signatures() -> None:
+    words = [_word("Chồng", 100, 100, 1), _word("Vợ", 900, 100, 1),
+             _word("(Ký, ghi rõ họ tên)", 100, 140, 2), _word("(Ký, ghi rõ họ tên)", 900, 140, 2),
+             _word("Lê Văn Tám", 100, 300, 3), _word("Trần Thị Bé", 900, 300, 3)]
+    assert reading_order_lines(words) == ["Chồng", "(Ký, ghi rõ họ tên)", "Lê Văn Tám",
+                                          "Vợ", "(Ký, ghi rõ họ tên)", "Trần Thị Bé"]
+
+
+def test_a_column_whose_line_falls_apart_still_has_one_gutter() -> None:
+    """The date line of a signature block read in pieces (small italic print) beside a card's class."""
+    words = [_word("Hạng/Class: A1", 100, 100, 1), _word("Hà Nội, ng", 700, 100, 2), _word("03 tháng", 960, 100, 2),
+             _word("08 năm 2023", 1200, 100, 2),
+             _word("Có giá trị: Không thời hạn", 100, 140, 3), _word("GIÁM ĐỐC", 800, 145, 4),
+             _word("Bùi Đức Khải", 800, 185, 5)]
+    assert reading_order_lines(words) == ["Hạng/Class: A1", "Có giá trị: Không thời hạn",
+                                          "Hà Nội, ng 03 tháng 08 năm 2023", "GIÁM ĐỐC", "Bùi Đức Khải"]
+
+
+def test_background_read_as_marks_does_not_join_or_split_columns() -> None:
+    words = [_word("ỦY BAN", 100, 100, 1), _word("_", 400, 105, 1, conf=0.9), _word("~", 600, 100, 1, conf=0.4),
+             _word("CỘNG HÒA", 900, 100, 1), _word("XÃ AN HÒA", 100, 140, 2), _word("Độc lập", 900, 145, 2),
+             _word(")", 20, 140, 2, conf=0.92, height=150), _word("Fe.", 40, 160, 2, conf=0.9, height=120),
+             _word("&", 600, 190, 3, conf=0.1)]
+    assert reading_order_lines(words) == ["ỦY BAN", "XÃ AN HÒA", "CỘNG HÒA", "Độc lập"]
