@@ -5,8 +5,9 @@ import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
-from ingest.errors import InputError
+from ingest.errors import Cause, InputError
 from ingest.hashing import sha256_file
 from ingest.limits import Limits
 from ingest.pages import page_count
@@ -27,7 +28,8 @@ class InputFile:
 @dataclass(frozen=True)
 class Problem:
     source: str
-    reason: str
+    reason: str  # in words, for the scanning team
+    cause: Cause | Literal["duplicate"]  # the kind of problem, for counting
 
 
 @dataclass
@@ -68,23 +70,23 @@ def collect(inputs: list[str], limits: Limits, base: Path | None = None) -> Inta
         try:
             digest = sha256_file(path)
             if digest in first_seen:
-                _skip(intake, source, f"duplicate of {first_seen[digest]} (identical bytes)")
+                _skip(intake, Problem(source, f"duplicate of {first_seen[digest]} (identical bytes)", "duplicate"))
                 continue
             first_seen[digest] = source
             kind = sniff(path)
             intake.files.append(InputFile(path, source, digest, kind, page_count(path, kind, limits)))
         except InputError as exc:
-            _refuse(intake, source, str(exc))
+            _refuse(intake, Problem(source, str(exc), exc.cause))
         except OSError as exc:
-            _refuse(intake, source, f"the file cannot be read: {exc.strerror or exc}")
+            _refuse(intake, Problem(source, f"the file cannot be read: {exc.strerror or exc}", "damaged"))
     return intake
 
 
-def _skip(intake: Intake, source: str, reason: str) -> None:
-    log.info("%s skipped: %s", source, reason, extra={"file": source})
-    intake.skipped.append(Problem(source, reason))
+def _skip(intake: Intake, problem: Problem) -> None:
+    log.info("%s skipped: %s", problem.source, problem.reason, extra={"file": problem.source})
+    intake.skipped.append(problem)
 
 
-def _refuse(intake: Intake, source: str, reason: str) -> None:
-    log.warning("%s refused: %s", source, reason, extra={"file": source})
-    intake.failed.append(Problem(source, reason))
+def _refuse(intake: Intake, problem: Problem) -> None:
+    log.warning("%s refused: %s", problem.source, problem.reason, extra={"file": problem.source})
+    intake.failed.append(problem)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from ingest.errors import InputError
+from ingest.errors import InputError, Unsupported
 
 Kind = Literal["png", "jpeg", "tiff", "pdf"]
 
@@ -25,7 +25,7 @@ _KNOWN_OTHERS = {
 
 
 def sniff(path: Path) -> Kind:
-    """The kind of scan in ``path``; ``InputError`` for anything else."""
+    """The kind of scan in ``path``; ``Unsupported`` for another kind of file, ``InputError`` for an empty one."""
     with path.open("rb") as f:
         head = f.read(1024)
     if not head:
@@ -37,5 +37,5 @@ def sniff(path: Path) -> Kind:
         return "pdf"
     for magic, what in _KNOWN_OTHERS.items():
         if head.startswith(magic):
-            raise InputError(f"unsupported file type: {what}; send PNG, JPEG, TIFF or PDF scans")
-    raise InputError("unsupported file type: not a PNG, JPEG, TIFF or PDF file")
+            raise Unsupported(f"unsupported file type: {what}; send PNG, JPEG, TIFF or PDF scans")
+    raise Unsupported("unsupported file type: not a PNG, JPEG, TIFF or PDF file")

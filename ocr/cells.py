@@ -11,6 +11,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ocr.engine import OcrConfig
 from ocr.recognize import Word, recognize
 from ocr.rules import Box, Rules, rule_positions
 
@@ -43,13 +44,13 @@ def _spans(vertical: list[Box], x: float, top: float, bottom: float) -> bool:
     return any(abs((b[0] + b[2]) / 2 - x) < 5 and b[3] - b[1] > 0.5 * (bottom - top) for b in vertical)
 
 
-def reread_cells(image: np.ndarray, rules: Rules, words: list[Word], dpi: float, lang: str) -> list[Word]:
+def reread_cells(image: np.ndarray, rules: Rules, words: list[Word], dpi: float, ocr: OcrConfig) -> list[Word]:
     """``words`` with the inked grid cells that hold no word, or only unsure ones, read again (``image`` pixels)."""
     unsure = _unsure_cells(image, rules, words, dpi / 12)
     if not unsure:
         return words
     strip, placed = _strip(unsure)
-    found = _words_by_cell(recognize(strip, dpi, lang, psm=6), placed)
+    found = _words_by_cell(recognize(strip, dpi, ocr, psm=6), placed)
     better = {cell: new for cell, new in found.items() if _reads_better(new, unsure[cell].words, words)}
     log.debug("%d table cells read again, %d of them read better", len(unsure), len(better))
     replaced = {i for cell in better for i in unsure[cell].words}

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ocr.cells import reread_cells
+from ocr.engine import OcrConfig
 from ocr.preprocess import Prepared, prepare
 from ocr.reading_order import reading_order_lines
 from ocr.recognize import Word, page_confidence, recognize
@@ -32,22 +33,23 @@ class PageText:
         return "\n".join(self.lines)
 
 
-def read_page_text(image: np.ndarray, dpi: float, lang: str, gray: np.ndarray | None = None) -> PageText:
-    """Recognize one scan (L or RGB array at ``dpi``); blank pages are not sent to Tesseract."""
+def read_page_text(image: np.ndarray, dpi: float, ocr: OcrConfig, gray: np.ndarray | None = None) -> PageText:
+    """Recognize one scan (L or RGB array at ``dpi``); blank pages are not sent to Tesseract. Raises
+    :class:`~ocr.engine.OcrError` when Tesseract cannot read the page."""
     prepared = prepare(image, dpi, gray)
     if prepared.blank:
         return PageText(prepared)
-    words = recognize(prepared.recognition, prepared.recognition_dpi, lang)
+    words = recognize(prepared.recognition, prepared.recognition_dpi, ocr)
     confidence = page_confidence(words)
     if confidence < UNREADABLE or not prepared.orientation_sure and confidence < RECHECK_CONFIDENCE:
         flipped = np.ascontiguousarray(np.rot90(prepared.recognition, 2))
-        other = recognize(flipped, prepared.recognition_dpi, lang)
+        other = recognize(flipped, prepared.recognition_dpi, ocr)
         if page_confidence(other) > confidence:
             log.debug("the page reads better turned half (confidence %.2f, not %.2f): turned", page_confidence(other),
                       confidence)
             prepared = _turned_half(prepared, flipped)
             words, confidence = other, page_confidence(other)
-    words = reread_cells(prepared.recognition, prepared.rules, words, prepared.recognition_dpi, lang)
+    words = reread_cells(prepared.recognition, prepared.rules, words, prepared.recognition_dpi, ocr)
     words = [w.scaled(1 / prepared.scale) for w in words]
     rules = prepared.rules.scaled(1 / prepared.scale)
     return PageText(prepared, words, reading_order_lines(words, rules.vertical), confidence, rules)

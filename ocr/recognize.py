@@ -1,14 +1,13 @@
-"""Tesseract through pytesseract: words with boxes and confidences."""
+"""The words of a page, with boxes and confidences, as the OCR engine (:mod:`ocr.engine`) reads them."""
 from __future__ import annotations
 
-import os
-import tempfile
 import unicodedata
 from dataclasses import dataclass
 
-import cv2
 import numpy as np
-import pytesseract
+
+from ocr import engine
+from ocr.engine import OcrConfig
 
 
 @dataclass(frozen=True)
@@ -30,22 +29,14 @@ class Word:
                     self.conf, self.line)
 
 
-def recognize(image: np.ndarray, dpi: float, lang: str, psm: int = 3) -> list[Word]:
-    """Words of an 8-bit grey page, in Tesseract's order. The image goes to Tesseract as PGM (no compression cost)."""
-    with tempfile.TemporaryDirectory(prefix="sohoa-ocr-") as tmp:
-        path = os.path.join(tmp, "page.pgm")
-        cv2.imwrite(path, image)
-        data = pytesseract.image_to_data(path, lang=lang, config=f"--dpi {round(dpi)} --psm {psm}",
-                                         output_type=pytesseract.Output.DICT)
+def recognize(image: np.ndarray, dpi: float, ocr: OcrConfig, psm: int = 3) -> list[Word]:
+    """Words of an 8-bit grey page, in Tesseract's order; an :class:`~ocr.engine.OcrError` when Tesseract cannot
+    read it (within ``ocr.timeout``)."""
     words = []
-    for i, text in enumerate(data["text"]):
+    for text, left, top, right, bottom, conf, line in engine.read(image, dpi, ocr, psm):
         text = unicodedata.normalize("NFC", text.strip())
-        conf = float(data["conf"][i])
-        if not text or conf < 0:
-            continue
-        left, top = data["left"][i], data["top"][i]
-        words.append(Word(text, left, top, left + data["width"][i], top + data["height"][i], conf / 100,
-                          (data["block_num"][i], data["par_num"][i], data["line_num"][i])))
+        if text:
+            words.append(Word(text, left, top, right, bottom, conf / 100, line))
     return words
 
 

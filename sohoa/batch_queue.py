@@ -13,6 +13,7 @@ import logging
 import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 from redis import Redis
 from rq import Queue, Worker
@@ -36,6 +37,14 @@ log = logging.getLogger(__name__)
 def job_id(batch_id: str, attempt: int) -> str:
     """The job of a batch's next run: one id per run, so that sending it again finds the same job."""
     return f"batch-{batch_id}-{attempt}"
+
+
+@dataclass(frozen=True)
+class QueueState:
+    """What Redis tells of the queue."""
+    queued: int  # jobs waiting for a worker
+    started: int  # jobs a worker has started
+    workers: int  # workers taking jobs from it, alive by RQ's own heartbeat
 
 
 class BatchRunner:
@@ -66,6 +75,14 @@ class BatchRunner:
             self._enqueue(batch_id, 0)
         else:
             self._run_here(batch_id)
+
+    def queue_state(self) -> QueueState | None:
+        """The queue as Redis has it now (read only); None without Redis. redis.RedisError when it does not answer."""
+        if not self._queue:
+            return None
+        queue = self._queue
+        return QueueState(queue.count, queue.started_job_registry.get_job_count(cleanup=False),
+                          len(Worker.all(queue=queue)))
 
     def reconcile(self) -> list[str]:
         """Send each batch the catalog says is owed and no live job holds to be run; those sent."""

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
+from prometheus_client import start_http_server
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from sqlalchemy.exc import OperationalError
@@ -30,6 +31,7 @@ from sohoa.startup import check_ocr_languages, reach_catalog, reach_queue, reach
 from sohoa.storage_cli import register as register_storage_commands
 from sohoa.users_cli import users_app
 from workers.embedded import Reporter, process_batch
+from workers.metrics import gather_forks
 from workers.summary import Summary
 
 log = logging.getLogger(__name__)
@@ -188,6 +190,10 @@ def worker(
     check: Annotated[bool, typer.Option("--check", help="only check that a worker could run here: the settings, "
                                                         "Tesseract's languages, the queue, the catalog and the "
                                                         "object store (a container's health check)")] = False,
+    metrics_port: Annotated[int | None, typer.Option(
+        "--metrics-port", min=1, max=65535, show_default=False,
+        help="serve this worker's metrics (Prometheus) at http://0.0.0.0:PORT/metrics [default: SOHOA_METRICS_PORT, "
+             "else none]")] = None,
 ) -> None:
     """Run uploaded batches from the queue on SOHOA_REDIS_URL until SIGTERM (which lets the running job finish)."""
     from redis import RedisError
@@ -206,10 +212,23 @@ def worker(
     if check:
         print("ready: the settings, Tesseract, the queue, the catalog and the object store")
         return
+    port, named = (metrics_port, "--metrics-port") if metrics_port else (settings.metrics_port, "SOHOA_METRICS_PORT")
+    if port:
+        _serve_worker_metrics(port, named)
     try:
         work(settings, queues or [QUEUE], burst)
     except RedisError as exc:
         raise ServiceUnavailable(f"the queue at SOHOA_REDIS_URL stopped answering ({type(exc).__name__})") from None
+
+
+def _serve_worker_metrics(port: int, named: str) -> None:
+    """This worker's metrics, with what its jobs count in the work horses RQ forks (workers.metrics), on ``port``
+    (``named``: the option or variable that gave it)."""
+    try:
+        start_http_server(port)
+    except OSError as exc:
+        raise UsageError(f"{named}: port {port} cannot be listened on ({exc.strerror or exc})") from None
+    gather_forks()
 
 
 @app.command()

@@ -12,6 +12,7 @@ from sohoa.logs import batch_context
 from sohoa.settings import Settings
 from storage.catalog import Catalog
 from storage.objects import ObjectStore
+from workers import metrics
 from workers.embedded import BatchConfig
 from workers.service import fail_batch, run_uploaded
 
@@ -31,7 +32,7 @@ def batch_config(settings: Settings, out_dir: Path, manifest: Manifest, jobs: in
     except ValueError as exc:
         raise ValueError(f"retention: {exc}") from None
     return BatchConfig(out_dir=out_dir, data_dir=settings.data_dir, database_url=settings.database_url,
-                       agency=settings.agency, lang=settings.ocr_lang, signer=signer, manifest=manifest,
+                       agency=settings.agency, ocr=settings.ocr, signer=signer, manifest=manifest,
                        jobs=max(1, jobs), limits=settings.limits, store=store or settings.object_store(),
                        retention=retention)
 
@@ -45,6 +46,7 @@ def run_batch(batch_id: str, settings: Settings | None = None) -> dict[str, Any]
             base = batch_config(settings, settings.data_dir / "work", Manifest(), len(os.sched_getaffinity(0)))
         except ValueError as exc:
             fail_batch(Catalog(settings.database_url), batch_id, f"the worker's configuration: {exc}")
+            metrics.count_failure("batch_error")
             raise
         log.info("batch started")
         summary = run_uploaded(batch_id, base)

@@ -21,6 +21,7 @@ from sqlalchemy.exc import ArgumentError
 
 from ingest.limits import Limits
 from ingest.manifest import AGENCY_CODE
+from ocr.engine import OcrConfig
 from signing.devca import DEV_CRL_PATH, DevKeys, dev_crl, dev_keys, ensure_dev_keys
 from signing.keys import Pkcs11Key
 from signing.signer import B_B, B_T, SignerConfig, parse_level
@@ -41,7 +42,6 @@ class Settings:
     data_dir: Path
     database_url: str = field(repr=False)  # may hold the catalog's password
     agency: str
-    ocr_lang: str
     signing_p12: Path | None
     signing_p12_password: str | None = field(repr=False)
     trust_roots: list[Path]
@@ -58,8 +58,11 @@ class Settings:
     public_url_set: bool = False  # SOHOA_PUBLIC_URL was given: results' QR codes link to its verification page
     redis_url: str | None = field(default=None, repr=False)  # may hold Redis's password
     limits: Limits = field(default_factory=Limits)  # SOHOA_MAX_FILE_BYTES, _PAGES, _PAGE_PIXELS, _UPLOAD_BYTES
+    ocr: OcrConfig = field(default_factory=OcrConfig)  # SOHOA_OCR_LANG, SOHOA_OCR_TIMEOUT
     log_level: str = "INFO"
     log_format: str | None = None  # json or text; None: text on a terminal, else json
+    metrics_port: int | None = None  # `sohoa worker` serves its metrics on this port; None: it does not
+    metrics_token: str | None = field(default=None, repr=False)  # GET /metrics asks for it as a bearer token
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -211,7 +214,7 @@ S3_ENDPOINT = r"^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?)(:[
 S3_BUCKET = r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"
 OCR_LANG = r"^[A-Za-z0-9_]+(\+[A-Za-z0-9_]+)*$"
 SECRETS = frozenset({"database_url", "database_password", "signing_p12_password", "pkcs11_pin", "s3_access_key",
-                     "s3_secret_key", "redis_url"})
+                     "s3_secret_key", "redis_url", "metrics_token"})
 FLAG = "1 or 0 (also true/false, yes/no, on/off)"
 
 
@@ -225,7 +228,9 @@ class _Environment(BaseSettings):
     database_password: SecretStr | None = None  # put into SOHOA_DATABASE_URL: no %-encoding needed
     agency: str = Field("LOCAL", pattern=f"^{AGENCY_CODE.pattern}$",
                         description="an agency code: 1 to 64 letters, digits, '.', '_' or '-'")
-    ocr_lang: str = Field("vie", pattern=OCR_LANG, description="Tesseract languages such as vie or vie+eng")
+    ocr_lang: str = Field(OcrConfig.lang, pattern=OCR_LANG, description="Tesseract languages such as vie or vie+eng")
+    ocr_timeout: float = Field(OcrConfig.timeout, gt=0, le=86_400, allow_inf_nan=False,
+                               description="a number of seconds, above 0 and at most 86400 (a day)")
     signing_p12: ExistingFile | None = None
     signing_p12_password: SecretStr | None = None
     trust_roots: ExistingFiles = ()
@@ -256,6 +261,8 @@ class _Environment(BaseSettings):
     max_upload_bytes: Positive = Limits.max_upload_bytes
     log_level: Annotated[str, AfterValidator(_log_level)] = "INFO"
     log_format: Annotated[str, AfterValidator(_log_format)] | None = None  # None: text on a terminal, else json
+    metrics_port: int | None = Field(None, ge=1, le=65535, description="a TCP port, 1 to 65535")
+    metrics_token: SecretStr | None = None
 
     @classmethod
     def settings_customise_sources(cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
@@ -281,7 +288,7 @@ class _Environment(BaseSettings):
     def settings(self) -> Settings:
         data_dir = self.data_dir.absolute()
         return Settings(
-            data_dir=data_dir, database_url=self._database_url(data_dir), agency=self.agency, ocr_lang=self.ocr_lang,
+            data_dir=data_dir, database_url=self._database_url(data_dir), agency=self.agency,
             signing_p12=self.signing_p12, signing_p12_password=_secret(self.signing_p12_password),
             trust_roots=list(self.trust_roots) or [dev_keys(data_dir / "keys").ca_cert], pkcs11=self._pkcs11(),
             signature_level=self.signature_level, tsa_url=self.tsa_url, crls=list(self.crls),
@@ -290,7 +297,9 @@ class _Environment(BaseSettings):
             public_url=self.public_url or DEFAULT_PUBLIC_URL, public_url_set=bool(self.public_url),
             redis_url=_secret(self.redis_url),
             limits=Limits(self.max_file_bytes, self.max_pages, self.max_page_pixels, self.max_upload_bytes),
-            log_level=self.log_level, log_format=self.log_format)
+            ocr=OcrConfig(self.ocr_lang, self.ocr_timeout),
+            log_level=self.log_level, log_format=self.log_format, metrics_port=self.metrics_port,
+            metrics_token=_secret(self.metrics_token))
 
     def _database_url(self, data_dir: Path) -> str:
         """SOHOA_DATABASE_URL with SOHOA_DATABASE_PASSWORD put in (%-encoded by SQLAlchemy), else the SQLite file."""

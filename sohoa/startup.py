@@ -7,7 +7,6 @@ import logging
 import socket
 from urllib.parse import urlsplit
 
-import pytesseract
 from minio.error import MinioException, S3Error
 from redis import Redis, RedisError
 from sqlalchemy.engine import make_url
@@ -15,6 +14,7 @@ from sqlalchemy.exc import OperationalError
 from urllib3.exceptions import HTTPError as TransportError
 from urllib3.exceptions import SSLError
 
+from ocr import engine
 from signing.signer import B_B, B_T
 from sohoa import logs
 from sohoa.exits import ConfigError, ServiceUnavailable, UsageError
@@ -35,17 +35,14 @@ def start() -> Settings:
 
 
 def check_ocr_languages(settings: Settings) -> None:
-    """Every language of SOHOA_OCR_LANG is one Tesseract has (``tesseract --list-langs``), for commands that read
-    pages; else :class:`ConfigError`."""
+    """Tesseract is installed and has every language of SOHOA_OCR_LANG, for commands that read pages; else
+    :class:`ConfigError`."""
     try:
-        available = set(pytesseract.get_languages(config=""))
-    except (pytesseract.TesseractNotFoundError, OSError):
-        raise ConfigError("tesseract is not installed or not on PATH: reading pages needs it "
-                          "(Debian: apt-get install tesseract-ocr tesseract-ocr-vie)") from None
-    missing = [lang for lang in settings.ocr_lang.split("+") if lang not in available]
-    if missing:
-        raise ConfigError(f"SOHOA_OCR_LANG is {settings.ocr_lang!r}, but Tesseract has no {', '.join(missing)} "
-                          f"(it has {', '.join(sorted(available)) or 'none'}; Debian: tesseract-ocr-<lang>)")
+        log.debug("pages are read by %s", engine.check(settings.ocr.lang))
+    except engine.LanguageMissing as exc:
+        raise ConfigError(f"SOHOA_OCR_LANG is {settings.ocr.lang!r}, but {exc}") from None
+    except engine.OcrError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def reach_catalog(settings: Settings, *, migrate: bool = True, drop_legacy: bool = False) -> Catalog:

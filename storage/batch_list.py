@@ -1,6 +1,6 @@
 """What the catalog tells about batches beyond one row: the batches of some agencies, newest first and paged by an
 opaque cursor bound to those agencies; the documents a batch has stored so far; the raw scan of a batch that has a
-given SHA-256."""
+given SHA-256; how many batches are in each status and how many workers are running one."""
 from __future__ import annotations
 
 import datetime as dt
@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from storage import audit
-from storage.catalog import Catalog
+from storage.catalog import Catalog, now
 from storage.keys import raw_prefix
 from storage.schema import Batch, Document, ObjectRow
 
@@ -52,6 +52,21 @@ def documents_stored(catalog: Catalog, batch_ids: Collection[str]) -> dict[str, 
              .where(Document.batch_id.in_(sorted(batch_ids)), Document.version == 1).group_by(Document.batch_id))
     with Session(catalog.engine) as session:
         return {batch_id: count for batch_id, count in session.execute(query)}
+
+
+def batches_by_status(catalog: Catalog) -> dict[str, int]:
+    """How many batches there are in each status (counted on the index that leads with the status)."""
+    with Session(catalog.engine) as session:
+        return {status: count for status, count in
+                session.execute(select(Batch.status, func.count()).group_by(Batch.status))}
+
+
+def busy_workers(catalog: Catalog, dead_after: dt.timedelta) -> int:
+    """How many workers are running a batch and beat its heartbeat within ``dead_after``."""
+    query = select(func.count(func.distinct(Batch.worker))).where(Batch.status == "running",
+                                                                   Batch.heartbeat_at >= now() - dead_after)
+    with Session(catalog.engine) as session:
+        return session.scalar(query) or 0
 
 
 def raw_scan(catalog: Catalog, batch: Batch, sha256: str) -> ObjectRow | None:

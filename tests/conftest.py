@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from ingest.manifest import Manifest
+from ocr.engine import OcrConfig
 from signing.devca import ensure_dev_keys
 from signing.signer import SignerConfig
 from sohoa.sample import SampleFile, write_sample_batch
@@ -37,7 +38,8 @@ class Run:
 def batch_config(out: Path, data_dir: Path, jobs: int = 2) -> BatchConfig:
     keys = ensure_dev_keys(data_dir / "keys")
     return BatchConfig(out_dir=out, data_dir=data_dir, database_url=f"sqlite:///{data_dir / 'catalog.db'}",
-                       agency="TEST", lang="vie", signer=SignerConfig(keys.signer_p12), manifest=Manifest(), jobs=jobs)
+                       agency="TEST", ocr=OcrConfig(), signer=SignerConfig(keys.signer_p12), manifest=Manifest(),
+                       jobs=jobs)
 
 
 @pytest.fixture(scope="session")

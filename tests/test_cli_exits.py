@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -126,6 +127,17 @@ def test_the_worker_health_check(env: dict[str, str], redis_url: str) -> None:  
     assert invoke(["db", "upgrade"], worker)[0] == 0
     result = CliRunner().invoke(app, ["worker", "--check"], env=worker)
     assert result.exit_code == 0 and result.stdout.startswith("ready:"), result.output
+
+
+def test_a_worker_metrics_port_taken(env: dict[str, str], redis_url: str) -> None:  # noqa: F811 - the fixture
+    with socket.socket() as taken:
+        taken.bind(("0.0.0.0", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code, stderr = invoke(["worker", "--burst"], {**env, "SOHOA_REDIS_URL": redis_url,
+                                                      "SOHOA_METRICS_PORT": str(port)})
+    assert code == 2 and one_line(stderr) == (
+        f"error: SOHOA_METRICS_PORT: port {port} cannot be listened on (Address already in use)")
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from ingest.limits import Limits
+from ocr.engine import OcrConfig
 from sohoa.exits import ConfigError
 from sohoa.settings import Settings
 
@@ -34,8 +35,9 @@ def refused(monkeypatch: pytest.MonkeyPatch, **env: str) -> str:
 def test_defaults(tmp_path: Path) -> None:
     settings = Settings.from_env()
     assert settings.database_url == f"sqlite:///{tmp_path / 'data' / 'catalog.db'}"
-    assert (settings.agency, settings.ocr_lang, settings.s3, settings.log_level) == ("LOCAL", "vie", None, "INFO")
+    assert (settings.agency, settings.ocr, settings.s3, settings.log_level) == ("LOCAL", OcrConfig(), None, "INFO")
     assert settings.limits == Limits() and settings.log_format is None and settings.signature_visible
+    assert settings.metrics_port is None and settings.metrics_token is None
 
 
 @pytest.mark.parametrize("variable, value, expected", [
@@ -53,12 +55,16 @@ def test_defaults(tmp_path: Path) -> None:
     ("SOHOA_SIGNATURE_LEVEL", "B-Z", "SOHOA_SIGNATURE_LEVEL is 'B-Z', expected B-B, B-T, B-LT or B-LTA"),
     ("SOHOA_SIGNATURE_VISIBLE", "perhaps", "SOHOA_SIGNATURE_VISIBLE is 'perhaps', expected 1 or 0"),
     ("SOHOA_OCR_LANG", "vie eng", "SOHOA_OCR_LANG is 'vie eng', expected Tesseract languages"),
+    ("SOHOA_OCR_TIMEOUT", "0", "SOHOA_OCR_TIMEOUT is '0', expected a number of seconds, above 0"),
+    ("SOHOA_OCR_TIMEOUT", "2 min", "SOHOA_OCR_TIMEOUT is '2 min', expected a number of seconds, above 0"),
     ("SOHOA_AGENCY", "../H40", "SOHOA_AGENCY is '../H40', expected an agency code"),
     ("SOHOA_RETENTION_CLASSES", "dossier=ten", "SOHOA_RETENTION_CLASSES is 'dossier=ten', expected CLASS=YEARS"),
     ("SOHOA_TSA_URL", "tsa.example.org", "SOHOA_TSA_URL is 'tsa.example.org', expected an http:// or https://"),
     ("SOHOA_PUBLIC_URL", "ftp://example.org", "SOHOA_PUBLIC_URL is 'ftp://example.org', expected an http://"),
     ("SOHOA_LOG_LEVEL", "loud", "SOHOA_LOG_LEVEL is 'loud', expected DEBUG, INFO, WARNING, ERROR or CRITICAL"),
     ("SOHOA_LOG_FORMAT", "xml", "SOHOA_LOG_FORMAT is 'xml', expected json or text"),
+    ("SOHOA_METRICS_PORT", "0", "SOHOA_METRICS_PORT is '0', expected a TCP port, 1 to 65535"),
+    ("SOHOA_METRICS_PORT", "metrics", "SOHOA_METRICS_PORT is 'metrics', expected a TCP port, 1 to 65535"),
 ])
 def test_a_bad_value_is_named_with_what_is_expected(monkeypatch: pytest.MonkeyPatch, variable: str, value: str,
                                                       expected: str) -> None:
@@ -96,6 +102,7 @@ def test_the_settings_repr_hides_secrets(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setenv("SOHOA_REDIS_URL", f"redis://:{SECRET}@redis:6379/0")
     monkeypatch.setenv("SOHOA_S3_ENDPOINT", "s3.example.org:9000")
     monkeypatch.setenv("SOHOA_S3_SECRET_KEY", SECRET)
+    monkeypatch.setenv("SOHOA_METRICS_TOKEN", SECRET)
     assert SECRET not in repr(Settings.from_env())
 
 
@@ -106,8 +113,9 @@ def test_values_from_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setenv("SOHOA_S3_ENDPOINT", "s3.example.org:9000")
     monkeypatch.setenv("SOHOA_S3_SECRET_KEY_FILE", str(tmp_path / "key"))
     monkeypatch.setenv("SOHOA_RETENTION_YEARS_FILE", str(tmp_path / "years"))
+    monkeypatch.setenv("SOHOA_METRICS_TOKEN_FILE", str(tmp_path / "key"))
     settings = Settings.from_env()
-    assert settings.s3.secret_key == SECRET and settings.retention_years == 7
+    assert settings.s3.secret_key == SECRET and settings.retention_years == 7 and settings.metrics_token == SECRET
 
 
 def test_bad_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -139,6 +147,19 @@ def test_the_settings_carry_the_limits(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOHOA_MAX_PAGE_PIXELS", "4000000")
     monkeypatch.setenv("SOHOA_MAX_UPLOAD_BYTES", "5000")
     assert Settings.from_env().limits == Limits(1000, 7, 4_000_000, 5000)
+
+
+def test_the_settings_carry_the_ocr_configuration(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOHOA_OCR_LANG", "vie+eng")
+    monkeypatch.setenv("SOHOA_OCR_TIMEOUT", "45.5")
+    assert Settings.from_env().ocr == OcrConfig("vie+eng", 45.5)
+
+
+def test_the_metrics_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOHOA_METRICS_PORT", "9100")
+    monkeypatch.setenv("SOHOA_METRICS_TOKEN", SECRET)
+    settings = Settings.from_env()
+    assert (settings.metrics_port, settings.metrics_token) == (9100, SECRET)
 
 
 def test_names_are_read_as_written(monkeypatch: pytest.MonkeyPatch) -> None:

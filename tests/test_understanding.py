@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from conftest import Run
 
+from ocr.engine import OcrConfig
 from ocr.page import read_page_text
 from ocr.understand import Understanding, understand
 from sohoa.sample import render_page, render_table
@@ -27,7 +28,7 @@ class _Page:
 
 
 def _understand(image: np.ndarray) -> Understanding:
-    read = read_page_text(image, DPI, "vie")
+    read = read_page_text(image, DPI, OcrConfig())
     height, width = read.prepared.display.shape[:2]
     return understand([_Page(1, read.text, read.words, read.rules, read.prepared.blank, read.confidence,
                              (width, height))])

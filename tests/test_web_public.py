@@ -22,6 +22,7 @@ from signing_support import read_qr
 from web_support import VIEWPORT, check_accessible, off_the_loop, screenshot
 
 from ingest.manifest import Manifest
+from ocr.engine import OcrConfig
 from signing.request import SignRequest
 from signing.revisions import unsigned_original
 from signing.signer import sign_pdf
@@ -70,7 +71,7 @@ def public(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PublicSite]:
         manifest = Manifest(kind="result", agency=AGENCY, agency_name=AGENCY_NAME, dossier_code=DOSSIER,
                             procedure_code="1.001193")
         config = BatchConfig(out_dir=root / "out", data_dir=settings.data_dir, database_url=settings.database_url,
-                             agency=AGENCY, lang="vie", signer=settings.signer_config(), manifest=manifest)
+                             agency=AGENCY, ocr=OcrConfig(), signer=settings.signer_config(), manifest=manifest)
         summary = process_batch([str(root / "scans")], config)
         assert summary.documents == 1 and not summary.failed, summary
         record = json.loads(next(p for p in (root / "out").glob("*.json") if p.name != "summary.json").read_text())

@@ -15,6 +15,7 @@ from ingest.batch import InputFile, collect
 from ingest.codes import dossier_code_problem, result_code
 from ingest.limits import Limits
 from ingest.manifest import Manifest
+from ocr.engine import OcrConfig
 from ocr.pdfa import PdfInfo
 from ocr.understand import Understanding, understand
 from signing.signer import SignerConfig, signature_in
@@ -24,12 +25,24 @@ from storage.catalog import Catalog
 from storage.keys import doc_key, raw_key
 from storage.objects import LocalStore, ObjectStore
 from storage.retention import RetentionPolicy
+from workers import metrics
 from workers.files import FileRun, copy_stored, held_elsewhere, reuse_file
+from workers.metrics import Timed, timed
 from workers.record import Codes, RetentionRecord, build_record, sign_request
 from workers.scratch import scratch_folder
 from workers.segment import DocPlan, split_documents
 from workers.sink import catalog_stored, store_version
-from workers.stages import DocJob, DocOutcome, PageJob, build_document, document_id, init_worker, now, run_page
+from workers.stages import (
+    DocJob,
+    DocOutcome,
+    PageJob,
+    PageOutcome,
+    build_document,
+    document_id,
+    init_worker,
+    now,
+    run_page,
+)
 from workers.summary import Summary
 
 CONTENT_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "tiff": "image/tiff", "pdf": "application/pdf"}
@@ -41,7 +54,7 @@ class BatchConfig:
     data_dir: Path
     database_url: str
     agency: str
-    lang: str
+    ocr: OcrConfig
     signer: SignerConfig
     manifest: Manifest = field(default_factory=Manifest)
     jobs: int = 1
@@ -74,7 +87,7 @@ class _Pending:
     source: str
     found: Understanding
     codes: Codes
-    future: Future[DocOutcome]
+    future: Future[Timed[DocOutcome]]
 
 
 def process_batch(inputs: list[str], config: BatchConfig, reporter: Reporter | None = None) -> Summary:
@@ -83,8 +96,11 @@ def process_batch(inputs: list[str], config: BatchConfig, reporter: Reporter | N
     reporter = reporter or Reporter()
     summary = Summary()
     intake = collect(inputs, config.limits, config.input_dir)
+    metrics.observe("intake", time.monotonic() - started)
     summary.failed += [{"source": p.source, "error": p.reason} for p in intake.failed]
     summary.skipped += [{"source": p.source, "reason": p.reason} for p in intake.skipped]
+    for problem in intake.failed + intake.skipped:
+        metrics.count_failure(problem.cause)
     agency = config.manifest.agency or config.agency
     summary.batch = config.batch_id or new_batch_id(f.sha256 for f in intake.files)
     config.out_dir.mkdir(parents=True, exist_ok=True)
@@ -110,12 +126,13 @@ def process_batch(inputs: list[str], config: BatchConfig, reporter: Reporter | N
                 if found := before[file.sha256]:
                     if other := held_elsewhere(catalog, found.documents, agency):
                         summary.skipped.append({"source": file.source, "reason": elsewhere(other)})
+                        metrics.count_failure("other_agency")
                     else:
                         reuse_file(file, found, config.out_dir, catalog, store, summary)
                     continue
                 run = FileRun(file, summary)
-                pending += _plan_file(run, [f.result() for f in futures], config, agency, pool, work_dir, catalog,
-                                      store)
+                pending += _plan_file(run, [_page_read(f.result()) for f in futures], config, agency, pool,
+                                      work_dir, catalog, store)
                 run.settle(catalog, summary.batch)
                 while pending and pending[0].future.done():  # store finished documents as the batch goes
                     _store_document(pending.pop(0), config, agency, summary, catalog, store)
@@ -133,16 +150,26 @@ def process_batch(inputs: list[str], config: BatchConfig, reporter: Reporter | N
 
 
 def _submit_pages(pool: ProcessPoolExecutor, file: InputFile, config: BatchConfig, work_dir: Path,
-                  reporter: Reporter) -> list[Future]:
+                  reporter: Reporter) -> list[Future[Timed[PageOutcome]]]:
     futures = []
     for number in range(1, file.pages + 1):
-        future = pool.submit(run_page, PageJob(file.path, file.kind, number, config.lang, work_dir, config.limits))
+        job = PageJob(file.path, file.kind, number, config.ocr, work_dir, config.limits)
+        future = pool.submit(timed, run_page, job)
         future.add_done_callback(lambda _: reporter.page_done())
         futures.append(future)
     return futures
 
 
-def _plan_file(run: FileRun, outcomes: list, config: BatchConfig, agency: str, pool: ProcessPoolExecutor,
+def _page_read(read: Timed[PageOutcome]) -> PageOutcome:
+    """A page read in the pool, counted with the time it took."""
+    page = read.value
+    metrics.observe("ocr", read.seconds)
+    metrics.count_page("error" if page.error else "separator" if page.separator else "blank" if page.blank
+                       else "text")
+    return page
+
+
+def _plan_file(run: FileRun, outcomes: list[PageOutcome], config: BatchConfig, agency: str, pool: ProcessPoolExecutor,
                work_dir: Path, catalog: Catalog, store: ObjectStore) -> list[_Pending]:
     """Split one file's pages into documents and send the new ones to be assembled and signed."""
     file, summary = run.file, run.summary
@@ -151,13 +178,13 @@ def _plan_file(run: FileRun, outcomes: list, config: BatchConfig, agency: str, p
     summary.blank_pages += run.blank_pages
     plans = split_documents(outcomes)
     if not plans:
-        run.add_skipped(file.source, "only separator sheets, no document pages")
+        run.add_skipped(file.source, "only separator sheets, no document pages", "no_document")
     pending = []
     for plan in plans:
         source = plan.source(file.source, len(plans) > 1)
         errors = [p.error for p in plan.pages if p.error]
         if errors:
-            run.add_failed(source, "; ".join(errors))
+            run.add_failed(source, "; ".join(errors), "page_error")
             continue
         for page in plan.pages:
             for reason in page.rescan:
@@ -166,14 +193,14 @@ def _plan_file(run: FileRun, outcomes: list, config: BatchConfig, agency: str, p
         if mismatch:
             run.add_rescan(plan.first, mismatch)
         if all(p.blank for p in plan.pages):
-            run.add_skipped(source, "every page is blank")
+            run.add_skipped(source, "every page is blank", "blank")
             continue
         doc_id = document_id([p.page_hash for p in plan.pages])
         if doc_id in summary.sources:
-            run.add_skipped(source, f"same pages as {summary.sources[doc_id]}")
+            run.add_skipped(source, f"same pages as {summary.sources[doc_id]}", "duplicate")
             continue
         if other := held_elsewhere(catalog, [doc_id], agency):
-            run.add_skipped(source, elsewhere(other))
+            run.add_skipped(source, elsewhere(other), "other_agency")
             continue
         summary.sources[doc_id] = source
         run.documents.append(doc_id)
@@ -182,12 +209,14 @@ def _plan_file(run: FileRun, outcomes: list, config: BatchConfig, agency: str, p
             continue
         started = time.monotonic()
         found = understand(plan.pages)
-        summary.understanding_seconds = round(summary.understanding_seconds + time.monotonic() - started, 3)
+        spent = time.monotonic() - started
+        metrics.observe("understand", spent)
+        summary.understanding_seconds = round(summary.understanding_seconds + spent, 3)
         codes = _dossier_codes(plan, config.manifest, summary, catalog)
         info = PdfInfo(title=f"{found.doc_type} {doc_id}", doc_type=found.doc_type, source=source, created=now())
         request = sign_request(config.manifest, config.agency, found.doc_type, found.fields, codes, info.created)
         job = DocJob(doc_id, [p for p in plan.pages if not p.blank], info, config.signer, work_dir, request)
-        pending.append(_Pending(run, plan, source, found, codes, pool.submit(build_document, job)))
+        pending.append(_Pending(run, plan, source, found, codes, pool.submit(timed, build_document, job)))
         run.waiting += 1
     return pending
 
@@ -221,14 +250,18 @@ def _store_document(item: _Pending, config: BatchConfig, agency: str, summary: S
 
 def _store_outcome(item: _Pending, config: BatchConfig, agency: str, summary: Summary, catalog: Catalog,
                    store: ObjectStore) -> None:
-    outcome = item.future.result()
+    made = item.future.result()
+    outcome = made.value
     summary.signing_seconds = round(summary.signing_seconds + outcome.signing_seconds, 3)
     if outcome.error or outcome.pdf is None or outcome.signature is None:
-        item.run.add_failed(item.source, f"the PDF could not be made: {outcome.error}")
+        item.run.add_failed(item.source, f"the PDF could not be made: {outcome.error}", "document_error")
         return
+    metrics.observe("pdfa", made.seconds - outcome.signing_seconds)  # the signing is timed on its own
+    metrics.observe("sign", outcome.signing_seconds)
     if catalog_stored(store, catalog, agency, outcome.doc_id, 1, config.actor):  # a run cut short stored it
         copy_stored(outcome.doc_id, config.out_dir, catalog, store)
         summary.documents += 1
+        metrics.count_document()
         return
     pdf_bytes, sha256, signature = outcome.pdf.read_bytes(), outcome.sha256, outcome.signature
     pdf_key = doc_key(agency, outcome.doc_id, 1, "pdf")
@@ -238,7 +271,10 @@ def _store_outcome(item: _Pending, config: BatchConfig, agency: str, summary: Su
     retention = config.retention.for_document(config.manifest.kind, item.found.doc_type, dt.date.today())
     record = build_record(outcome.doc_id, item.source, item.plan, item.found, item.codes, sha256, signature,
                           batch=summary.batch, agency=agency, retention=RetentionRecord.of(retention))
+    started = time.monotonic()
     store_version(store, catalog, record, pdf_bytes, config.actor)
+    metrics.observe("store", time.monotonic() - started)
     (config.out_dir / f"{outcome.doc_id}.pdf").write_bytes(pdf_bytes)
     (config.out_dir / f"{outcome.doc_id}.json").write_bytes(record.to_bytes())
     summary.documents += 1
+    metrics.count_document()

@@ -11,6 +11,8 @@ from ingest.batch import InputFile
 from storage.catalog import Catalog
 from storage.objects import ObjectStore
 from storage.schema import ProcessedFile
+from workers import metrics
+from workers.metrics import Reason
 from workers.summary import Summary
 
 log = logging.getLogger(__name__)
@@ -36,15 +38,17 @@ class FileRun:
         self.summary.rescan.append({"source": self.file.source, "page": page, "reason": reason,
                                     "sha256": self.file.sha256})
 
-    def add_skipped(self, source: str, reason: str) -> None:
+    def add_skipped(self, source: str, reason: str, counted_as: Reason) -> None:
         log.info("%s skipped: %s", source, reason, extra={"file": source})
         self.skipped.append({"part": source.removeprefix(self.file.source), "reason": reason})
         self.summary.skipped.append({"source": source, "reason": reason})
+        metrics.count_failure(counted_as)
 
-    def add_failed(self, source: str, error: str) -> None:
+    def add_failed(self, source: str, error: str, counted_as: Reason) -> None:
         log.warning("%s failed: %s", source, error, extra={"file": source})
         self.failed = True
         self.summary.failed.append({"source": source, "error": error})
+        metrics.count_failure(counted_as)
 
     def settle(self, catalog: Catalog, batch_id: str) -> None:
         """Once nothing of the file is waiting, remember it when every part of it ended as a stored document or was
@@ -70,6 +74,7 @@ def reuse_file(file: InputFile, before: ProcessedFile, out_dir: Path, catalog: C
     for doc_id in before.documents:
         if doc_id in summary.sources:
             summary.skipped.append({"source": file.source, "reason": f"same pages as {summary.sources[doc_id]}"})
+            metrics.count_failure("duplicate")
             continue
         summary.sources[doc_id] = file.source
         copy_stored(doc_id, out_dir, catalog, store)

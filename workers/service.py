@@ -36,6 +36,7 @@ from storage.catalog import Catalog
 from storage.keys import raw_key, raw_prefix
 from storage.objects import CHUNK, ObjectChanged, ObjectExists, ObjectMissing, ObjectStore, write_object
 from storage.schema import Batch
+from workers import metrics
 from workers.embedded import CONTENT_TYPES, BatchConfig, Reporter, process_batch
 from workers.scratch import scratch_folder
 from workers.summary import Summary
@@ -127,6 +128,7 @@ def _receive(parts: Iterable[tuple[str | None, BinaryIO]], folder: Path, limits:
             received.append(Received(name, path, sha256, size, kind))
         except InputError as exc:
             problems.append(f"{name}: {exc}")
+            metrics.count_failure(exc.cause)
     if problems:
         raise UploadError("refused, nothing was kept: " + "; ".join(problems))
     return received
@@ -295,6 +297,7 @@ class Heartbeat:
 def stopped(catalog: Catalog, batch_id: str, attempt: int, exc: Exception, progress: dict[str, int]) -> None:
     """A run that stopped: queued again after a while when another run may succeed, else failed for good."""
     reason = f"the batch stopped: {stop_reason(exc)}"
+    metrics.count_failure("batch_error")
     if attempt >= MAX_ATTEMPTS or isinstance(exc, ObjectMissing | ObjectChanged):
         fail_batch(catalog, batch_id, reason, progress)
         return

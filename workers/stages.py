@@ -21,6 +21,7 @@ from ingest.pdftext import PdfText
 from ingest.separator import Separator, find_separator
 from ingest.sniff import Kind
 from ocr.analysis import ink_gray
+from ocr.engine import OcrConfig, OcrError
 from ocr.ghostscript import GhostscriptError, pdfa_page
 from ocr.page import read_page_text
 from ocr.pdfa import KeptPage, PdfInfo, PdfPage, build_pdfa
@@ -42,7 +43,7 @@ class PageJob:
     path: Path
     kind: Kind
     number: int  # 1-based, counting every page of the file
-    lang: str
+    ocr: OcrConfig
     work_dir: Path  # where the page image to show is written
     limits: Limits
 
@@ -77,6 +78,9 @@ def run_page(job: PageJob) -> PageOutcome:
     except InputError as exc:  # the file's failure is reported (and logged) with its documents
         log.info("page %d of %s cannot be read: %s", job.number, job.path.name, exc, extra=where)
         return PageOutcome(job.number, error=str(exc))
+    except OcrError as exc:  # Tesseract gave up on the page, or stopped: its document fails with the reason
+        log.warning("page %d of %s cannot be read: %s", job.number, job.path.name, exc, extra=where)
+        return PageOutcome(job.number, error=f"page {job.number}: {exc}")
     except Exception as exc:  # noqa: BLE001 - one bad page must not stop a batch
         log.warning("page %d of %s failed", job.number, job.path.name, exc_info=True, extra=where)
         return PageOutcome(job.number, error=f"internal error on page {job.number}: {type(exc).__name__}: {exc}")
@@ -100,7 +104,7 @@ def _run_page(job: PageJob) -> PageOutcome:
         return outcome
     if raw.text is not None and _from_text_layer(job, raw.text, gray, outcome):
         return outcome
-    page = read_page_text(image, outcome.dpi, job.lang, gray)
+    page = read_page_text(image, outcome.dpi, job.ocr, gray)
     prepared = page.prepared
     outcome.blank, outcome.rotation = bool(prepared.blank), int(prepared.rotation)
     outcome.skew_deg = float(prepared.skew_deg)

@@ -9,7 +9,19 @@ from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 
 from sohoa.api.deps import Resources
-from sohoa.api.routers import audit, batches, corrections, documents, health, keys, public, reports, users, verify
+from sohoa.api.routers import (
+    audit,
+    batches,
+    corrections,
+    documents,
+    health,
+    keys,
+    metrics,
+    public,
+    reports,
+    users,
+    verify,
+)
 from sohoa.api.unavailable import answer_unavailable
 from sohoa.batch_queue import BatchRunner
 from sohoa.logs import RequestIds
@@ -33,7 +45,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.resources = Resources(settings)
     app.state.batch_runner = runner
-    for module in (health, keys, batches, documents, corrections, verify, reports, audit, users, public):
+    app.state.metrics = metrics.metrics_registry(app.state.resources, runner)
+    for module in (health, keys, metrics, batches, documents, corrections, verify, reports, audit, users, public):
         app.include_router(module.router)
     answer_unavailable(app)
     mount_web(app)

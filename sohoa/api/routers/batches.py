@@ -22,6 +22,7 @@ from sohoa.batch_queue import BatchRunner
 from storage.objects import ObjectChanged, ObjectMissing
 from storage.search import MAX_LIMIT, BadCursor
 from storage.users import Caller
+from workers import metrics
 from workers.previews import ScanNotFound, scan_page_png
 from workers.service import (
     BatchExists,
@@ -206,8 +207,10 @@ def _queue(resources: Resources, runner: BatchRunner, caller: Caller, files: lis
         batch_id = store_upload([(f.filename, f.file) for f in files], manifest, agency, caller.name, catalog,
                                 resources.object_store(), limits, resources.settings.data_dir / "work")
     except TooLarge as exc:
+        metrics.count_failure("too_large")
         raise HTTPException(413, str(exc)) from None
     except BatchExists as exc:
+        metrics.count_failure("duplicate")
         raise HTTPException(409, str(exc)) from None
     except UploadError as exc:
         raise HTTPException(400, str(exc)) from None
@@ -216,5 +219,6 @@ def _queue(resources: Resources, runner: BatchRunner, caller: Caller, files: lis
     except RedisError as exc:
         reason = f"the queue did not answer ({type(exc).__name__}); upload the files again"
         fail_batch(catalog, batch_id, reason)
+        metrics.count_failure("batch_error")
         raise HTTPException(503, f"batch {batch_id}: {reason}") from None
     return batch_id
