@@ -1,13 +1,14 @@
-"""The embedded scheduler: a whole batch on this machine, pages in parallel in a process pool, no servers."""
+"""One batch, whoever schedules its work: intake, planning, understanding and storing here; pages read and documents
+made by a scheduler (``workers.scheduler``): this machine's process pool by default, no servers."""
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
-import multiprocessing
 import shutil
 import time
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,22 +28,13 @@ from storage.objects import LocalStore, ObjectStore
 from storage.retention import RetentionPolicy
 from workers import metrics
 from workers.files import FileRun, copy_stored, held_elsewhere, reuse_file
-from workers.metrics import Timed, timed
+from workers.metrics import Timed
 from workers.record import Codes, RetentionRecord, build_record, sign_request
+from workers.scheduler import LocalPool, Scheduler
 from workers.scratch import scratch_folder
 from workers.segment import DocPlan, split_documents
 from workers.sink import catalog_stored, store_version
-from workers.stages import (
-    DocJob,
-    DocOutcome,
-    PageJob,
-    PageOutcome,
-    build_document,
-    document_id,
-    init_worker,
-    now,
-    run_page,
-)
+from workers.stages import DocJob, DocOutcome, PageJob, PageOutcome, document_id, now
 from workers.summary import Summary
 
 CONTENT_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "tiff": "image/tiff", "pdf": "application/pdf"}
@@ -90,8 +82,10 @@ class _Pending:
     future: Future[Timed[DocOutcome]]
 
 
-def process_batch(inputs: list[str], config: BatchConfig, reporter: Reporter | None = None) -> Summary:
-    """Run every stage on every input; each file ends as documents, in ``failed`` or in ``skipped``."""
+def process_batch(inputs: list[str], config: BatchConfig, reporter: Reporter | None = None,
+                  scheduler: Scheduler | None = None) -> Summary:
+    """Run every stage on every input; each file ends as documents, in ``failed`` or in ``skipped``. Pages and
+    documents go to ``scheduler`` (its caller closes it), else to a pool of ``config.jobs`` processes."""
     started = time.monotonic()
     reporter = reporter or Reporter()
     summary = Summary()
@@ -113,9 +107,8 @@ def process_batch(inputs: list[str], config: BatchConfig, reporter: Reporter | N
     work_dir = scratch_folder(config.data_dir / "work", "batch")
     before = {f.sha256: catalog.processed_file(f.sha256) for f in intake.files}  # files whose documents are stored
     reporter.begin(sum(f.pages for f in intake.files if not before[f.sha256]))
-    context = multiprocessing.get_context("forkserver")  # fork would inherit OpenCV's thread pool in a broken state
     try:
-        with ProcessPoolExecutor(max(1, config.jobs), mp_context=context, initializer=init_worker) as pool:
+        with contextlib.nullcontext(scheduler) if scheduler else LocalPool(config.jobs) as pool:
             page_futures = [[] if before[f.sha256] else _submit_pages(pool, f, config, work_dir, reporter)
                             for f in intake.files]
             pending: list[_Pending] = []
@@ -149,19 +142,19 @@ def process_batch(inputs: list[str], config: BatchConfig, reporter: Reporter | N
     return summary
 
 
-def _submit_pages(pool: ProcessPoolExecutor, file: InputFile, config: BatchConfig, work_dir: Path,
+def _submit_pages(pool: Scheduler, file: InputFile, config: BatchConfig, work_dir: Path,
                   reporter: Reporter) -> list[Future[Timed[PageOutcome]]]:
     futures = []
     for number in range(1, file.pages + 1):
         job = PageJob(file.path, file.kind, number, config.ocr, work_dir, config.limits)
-        future = pool.submit(timed, run_page, job)
+        future = pool.read_page(job, file.sha256)
         future.add_done_callback(lambda _: reporter.page_done())
         futures.append(future)
     return futures
 
 
 def _page_read(read: Timed[PageOutcome]) -> PageOutcome:
-    """A page read in the pool, counted with the time it took."""
+    """A page read by the scheduler, counted with the time it took."""
     page = read.value
     metrics.observe("ocr", read.seconds)
     metrics.count_page("error" if page.error else "separator" if page.separator else "blank" if page.blank
@@ -169,7 +162,7 @@ def _page_read(read: Timed[PageOutcome]) -> PageOutcome:
     return page
 
 
-def _plan_file(run: FileRun, outcomes: list[PageOutcome], config: BatchConfig, agency: str, pool: ProcessPoolExecutor,
+def _plan_file(run: FileRun, outcomes: list[PageOutcome], config: BatchConfig, agency: str, pool: Scheduler,
                work_dir: Path, catalog: Catalog, store: ObjectStore) -> list[_Pending]:
     """Split one file's pages into documents and send the new ones to be assembled and signed."""
     file, summary = run.file, run.summary
@@ -216,7 +209,7 @@ def _plan_file(run: FileRun, outcomes: list[PageOutcome], config: BatchConfig, a
         info = PdfInfo(title=f"{found.doc_type} {doc_id}", doc_type=found.doc_type, source=source, created=now())
         request = sign_request(config.manifest, config.agency, found.doc_type, found.fields, codes, info.created)
         job = DocJob(doc_id, [p for p in plan.pages if not p.blank], info, config.signer, work_dir, request)
-        pending.append(_Pending(run, plan, source, found, codes, pool.submit(timed, build_document, job)))
+        pending.append(_Pending(run, plan, source, found, codes, pool.make_document(job)))
         run.waiting += 1
     return pending
 
