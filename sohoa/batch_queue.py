@@ -10,19 +10,26 @@ run claims its batch in the catalog first, and a second finds it taken.
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import os
 import threading
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from multiprocessing.process import BaseProcess
 
 from redis import Redis
-from rq import Queue, Worker
+from rq import Queue, SimpleWorker, Worker
 
 from sohoa.jobs import run_batch
+from sohoa.logs import configure as configure_logs
 from sohoa.settings import Settings
 from storage.catalog import Catalog
+from workers.fanout import PAGE_QUEUE
 from workers.scratch import remove_orphans
 from workers.service import DEAD_AFTER
+from workers.stages import init_worker
 
 QUEUE = "sohoa"
 JOB_TIMEOUT = 24 * 3600  # seconds: one job runs a whole batch
@@ -31,6 +38,7 @@ RECONCILE_EVERY = 30.0  # seconds
 RECONCILE_LOCK = "sohoa:reconcile"  # one reconciler at a time among the service's processes
 LOCK_SECONDS = 60  # a reconciler that died holding the lock holds it no longer than this
 LIVE_JOB = ("queued", "started", "deferred", "scheduled")
+PAGE_GRACE = 60  # seconds a page worker told to stop has to finish its page
 log = logging.getLogger(__name__)
 
 
@@ -155,11 +163,13 @@ class BatchRunner:
             self._stop.wait(RECONCILE_EVERY)
 
 
-def work(settings: Settings, queues: list[str], burst: bool) -> bool:
+def work(settings: Settings, queues: list[str], burst: bool, page_workers: int = 0) -> bool:
     """An RQ worker until SIGTERM (the job running is finished first), or until the queues are empty in burst
-    mode, with the reconciler beside it; whether it ran any job."""
+    mode, with the reconciler beside it and ``page_workers`` processes reading the pages of every batch; whether it
+    ran any job."""
     assert settings.redis_url is not None
     runner = BatchRunner(settings)
+    pages = [_page_process(i) for i in range(page_workers)]
     if burst:
         runner.reconcile()  # once: a burst worker runs what is owed now, then stops
     else:
@@ -168,3 +178,41 @@ def work(settings: Settings, queues: list[str], burst: bool) -> bool:
         return Worker(queues, connection=Redis.from_url(settings.redis_url)).work(burst=burst, with_scheduler=True)
     finally:
         runner.close()
+        _stop(pages)
+
+
+def _page_process(number: int) -> BaseProcess:
+    process = multiprocessing.get_context("spawn").Process(target=page_worker, name=f"sohoa-pages-{number}")
+    process.start()
+    return process
+
+
+def _stop(processes: list[BaseProcess]) -> None:
+    """SIGTERM (each finishes the page it reads), then SIGKILL for any still there after PAGE_GRACE seconds."""
+    for process in processes:
+        process.terminate()
+    deadline = time.monotonic() + PAGE_GRACE
+    for process in processes:
+        process.join(max(0.0, deadline - time.monotonic()))
+        if process.is_alive():
+            process.kill()
+            process.join()
+
+
+def page_worker() -> None:
+    """A page worker: reads the pages of every batch from the page queue in this process — no process forked for
+    each page, so Tesseract's language stays loaded — until SIGTERM, or until the worker that started it is gone
+    (killed with it, as when its machine dies)."""
+    settings = Settings.from_env()
+    configure_logs(settings.log_level, settings.log_format)
+    init_worker()
+    parent = os.getppid()
+    threading.Thread(target=_end_with_parent, args=(parent,), name="sohoa-orphan-watch", daemon=True).start()
+    assert settings.redis_url is not None
+    SimpleWorker([PAGE_QUEUE], connection=Redis.from_url(settings.redis_url)).work(with_scheduler=False)
+
+
+def _end_with_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(1)  # the page it was reading is sent again once its heartbeat falls silent

@@ -194,6 +194,9 @@ def worker(
         "--metrics-port", min=1, max=65535, show_default=False,
         help="serve this worker's metrics (Prometheus) at http://0.0.0.0:PORT/metrics [default: SOHOA_METRICS_PORT, "
              "else none]")] = None,
+    page_workers: Annotated[int | None, typer.Option(
+        "--page-workers", min=0, show_default=False,
+        help="processes reading the pages of every batch (0: none here) [default: one per core]")] = None,
 ) -> None:
     """Run uploaded batches from the queue on SOHOA_REDIS_URL until SIGTERM (which lets the running job finish)."""
     from redis import RedisError
@@ -216,7 +219,8 @@ def worker(
     if port:
         _serve_worker_metrics(port, named)
     try:
-        work(settings, queues or [QUEUE], burst)
+        work(settings, queues or [QUEUE], burst,
+             len(os.sched_getaffinity(0)) if page_workers is None else page_workers)
     except RedisError as exc:
         raise ServiceUnavailable(f"the queue at SOHOA_REDIS_URL stopped answering ({type(exc).__name__})") from None
 

@@ -1,13 +1,32 @@
 """Real services the service-mode tests start and stop: a throwaway redis-server that can be killed with SIGKILL and
-started again on its port, as a crash and a restart would."""
+started again on its port, as a crash and a restart would; and the service around it — uploads accepted as the API
+accepts them, `sohoa worker` processes, the catalog to look at."""
 from __future__ import annotations
 
+import contextlib
+import io
+import signal
 import subprocess
+import sys
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
+import psutil
 import redis
+from PIL import Image
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 from storage_backends import free_port
+
+from ingest.manifest import Manifest
+from sohoa.batch_queue import BatchRunner
+from sohoa.sample import render_page
+from sohoa.settings import Settings
+from storage.catalog import Catalog
+from storage.schema import Batch, Document
+from workers.service import store_upload
 
 
 class RedisServer:
@@ -41,3 +60,66 @@ class RedisServer:
         if self.process and self.process.poll() is None:
             self.process.terminate()
             self.process.wait(10)
+
+
+MANIFEST = Manifest(kind="dossier", agency="H40.01", operator="Nguyễn Thị Thu")
+
+
+@dataclass
+class Service:
+    settings: Settings
+    redis: RedisServer
+    catalog: Catalog
+    env: dict[str, str]
+
+    def upload(self, pages: int) -> str:
+        """A batch of ``pages`` one-page scans, accepted and queued as the API does; its id."""
+        files = [(f"trang-{n:02d}.png", io.BytesIO(_scan(n))) for n in range(1, pages + 1)]
+        batch_id = store_upload(files, MANIFEST, "H40.01", "Nguyễn Thị Thu", self.catalog,
+                                self.settings.object_store(), self.settings.limits, self.settings.data_dir / "work")
+        runner = BatchRunner(self.settings)
+        runner.submit(batch_id)
+        runner.close()
+        return batch_id
+
+    def worker(self, *args: str) -> subprocess.Popen[str]:
+        return subprocess.Popen([sys.executable, "-m", "sohoa.cli", "worker", *args], env=self.env,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+    def batch(self, batch_id: str) -> Batch:
+        found = self.catalog.batch(batch_id)
+        assert found is not None
+        return found
+
+    def documents(self, batch_id: str) -> tuple[int, int]:
+        """Document rows of the batch, and distinct documents among them."""
+        with Session(self.catalog.engine) as session:
+            return session.execute(select(func.count(), func.count(func.distinct(Document.id)))
+                                   .where(Document.batch_id == batch_id)).one()
+
+
+def _scan(n: int) -> bytes:
+    out = io.BytesIO()
+    lines = ["QUYẾT ĐỊNH", f"Số: {n}/QĐ-UBND", f"Về việc công nhận tổ dân phố số {n} văn hóa năm 2024"]
+    Image.fromarray(render_page(lines, dpi=200, size_mm=(148, 90))).convert("L").save(out, "PNG", dpi=(200, 200))
+    return out.getvalue()
+
+
+def kill_all(worker: subprocess.Popen[str]) -> None:
+    """SIGKILL to a worker and every process under it — RQ's work horse (a process group of its own) and the page
+    pool: as when its machine dies."""
+    if worker.poll() is not None:
+        return
+    family = [*psutil.Process(worker.pid).children(recursive=True), psutil.Process(worker.pid)]
+    for process in family:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            process.send_signal(signal.SIGKILL)
+    psutil.wait_procs(family, timeout=10)
+    worker.wait(10)
+
+
+def wait(what: str, condition: Callable[[], object], timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"waited {timeout:.0f} s for {what}"
+        time.sleep(0.2)

@@ -17,7 +17,7 @@ import tempfile
 import threading
 import time
 import unicodedata
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -38,6 +38,7 @@ from storage.objects import CHUNK, ObjectChanged, ObjectExists, ObjectMissing, O
 from storage.schema import Batch
 from workers import metrics
 from workers.embedded import CONTENT_TYPES, BatchConfig, Reporter, process_batch
+from workers.scheduler import Scheduler
 from workers.scratch import scratch_folder
 from workers.summary import Summary
 
@@ -221,7 +222,8 @@ class CatalogProgress(Reporter):
         self._written = time.monotonic()
 
 
-def run_uploaded(batch_id: str, base: BatchConfig, worker: str | None = None) -> Summary | None:
+def run_uploaded(batch_id: str, base: BatchConfig, worker: str | None = None,
+                 pages: Callable[[str, str], Scheduler] | None = None) -> Summary | None:
     """Run an uploaded batch: its scans fetched (checked against their SHA-256) into a scratch folder under their
     uploaded names, which become the documents' sources. ``base`` is the configuration of this worker; the batch's
     agency, manifest and folders replace its own.
@@ -229,9 +231,10 @@ def run_uploaded(batch_id: str, base: BatchConfig, worker: str | None = None) ->
     The run is claimed in the catalog first (``worker``: this process by default) and beats a heartbeat while it
     lasts, so that a worker that dies is noticed within ``DEAD_AFTER`` and its batch run elsewhere. None when there
     is nothing to run: done before, failed for good, or running for a live worker (a duplicate job finds the work
-    taken and skips it; a run of an interrupted batch reuses the documents stored before). A run that stops is
-    queued again for ``RETRY_AFTER`` later, at most ``MAX_ATTEMPTS`` runs in all, then failed with the reason in
-    words; what stopped it is raised again (for the job's own record)."""
+    taken and skips it; a run of an interrupted batch reuses the documents stored before). ``pages`` gives the
+    scheduler of the batch's pages and documents (workers.fanout), from its agency and id; None: this machine's
+    process pool. A run that stops is queued again for ``RETRY_AFTER`` later, at most ``MAX_ATTEMPTS`` runs in all,
+    then failed with the reason in words; what stopped it is raised again (for the job's own record)."""
     catalog = Catalog(base.database_url)
     batch = catalog.batch(batch_id)
     if batch is None:
@@ -255,7 +258,12 @@ def run_uploaded(batch_id: str, base: BatchConfig, worker: str | None = None) ->
                              file["sha256"])
             config = replace(base, out_dir=folder / "out", agency=batch.agency, batch_id=batch_id, input_dir=inputs,
                              manifest=Manifest.model_validate(record["manifest"]))
-            return process_batch([file["name"] for file in record["files"]], config, reporter)
+            scheduler = pages(batch.agency, batch_id) if pages else None  # else this machine's process pool
+            try:
+                return process_batch([file["name"] for file in record["files"]], config, reporter, scheduler)
+            finally:
+                if scheduler:
+                    scheduler.close()
     except Exception as exc:
         log.exception("batch %s stopped (run %d)", batch_id, attempt)  # the details for whoever runs the service
         stopped(catalog, batch_id, attempt, exc, reporter.progress())
