@@ -2,21 +2,18 @@
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from api_support import env_settings
 
 from ingest.manifest import Manifest
 from ocr.engine import OcrConfig
 from signing.devca import ensure_dev_keys
 from signing.signer import SignerConfig
 from sohoa.sample import SampleFile, write_sample_batch
-from storage.catalog import Catalog
 from workers.embedded import BatchConfig, process_batch
 from workers.summary import Summary
 
@@ -63,15 +60,7 @@ def sample_run(tmp_path_factory: pytest.TempPathFactory) -> Run:
 @pytest.fixture
 def service(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Service]:
     """A throwaway Redis, settings pointing at it and a catalog; `sohoa worker`s are started by the test."""
-    from service_support import RedisServer, Service  # after pytest took storage_backends as a plugin
+    from service_support import running_service  # after pytest took storage_backends as a plugin
 
-    (tmp_path / "redis").mkdir()
-    server = RedisServer(tmp_path / "redis").start()
-    settings = env_settings(tmp_path / "data", monkeypatch, SOHOA_REDIS_URL=server.url)
-    catalog = Catalog.migrated(settings.database_url)
-    env = {**os.environ, "SOHOA_LOG_FORMAT": "text"}
-    try:
-        yield Service(settings, server, catalog, env)
-    finally:
-        server.stop()
-        catalog.engine.dispose()
+    with running_service(tmp_path, monkeypatch) as running:
+        yield running

@@ -1,20 +1,26 @@
 """Real services the service-mode tests start and stop: a throwaway redis-server that can be killed with SIGKILL and
-started again on its port, as a crash and a restart would; and the service around it — uploads accepted as the API
-accepts them, `sohoa worker` processes, the catalog to look at."""
+started again on its port, as a crash and a restart would; a TCP proxy that takes a service away for a while; and the
+service around them — uploads accepted as the API accepts them, `sohoa worker` processes, the catalog to look at."""
 from __future__ import annotations
 
 import contextlib
 import io
+import os
 import signal
+import socket
+import socketserver
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import psutil
+import pytest
 import redis
+from api_support import env_settings
 from PIL import Image
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -71,6 +77,7 @@ class Service:
     redis: RedisServer
     catalog: Catalog
     env: dict[str, str]
+    store_proxy: TcpProxy | None = None  # when the object store is S3 behind a proxy that can take it away
 
     def upload(self, pages: int) -> str:
         """A batch of ``pages`` one-page scans, accepted and queued as the API does; its id."""
@@ -105,6 +112,20 @@ def _scan(n: int) -> bytes:
     return out.getvalue()
 
 
+@contextlib.contextmanager
+def running_service(root: Path, monkeypatch: pytest.MonkeyPatch, **env: str) -> Iterator[Service]:
+    """A throwaway Redis, settings pointing at it (and ``env``) and a catalog."""
+    (root / "redis").mkdir()
+    server = RedisServer(root / "redis").start()
+    settings = env_settings(root / "data", monkeypatch, SOHOA_REDIS_URL=server.url, **env)
+    catalog = Catalog.migrated(settings.database_url)
+    try:
+        yield Service(settings, server, catalog, {**os.environ, "SOHOA_LOG_FORMAT": "text"})
+    finally:
+        server.stop()
+        catalog.engine.dispose()
+
+
 def kill_all(worker: subprocess.Popen[str]) -> None:
     """SIGKILL to a worker and every process under it — RQ's work horse (a process group of its own) and the page
     pool: as when its machine dies."""
@@ -123,3 +144,52 @@ def wait(what: str, condition: Callable[[], object], timeout: float = 120) -> No
     while not condition():
         assert time.monotonic() < deadline, f"waited {timeout:.0f} s for {what}"
         time.sleep(0.2)
+
+
+class TcpProxy:
+    """A loopback TCP proxy to ``target`` (HOST:PORT) that can be taken down — connections refused, open ones cut —
+    and brought up again on its port: a service that goes away for a while."""
+
+    def __init__(self, target: str) -> None:
+        host, port = target.rsplit(":", 1)
+        self.target, self.port = (host, int(port)), free_port()
+        self.endpoint = f"127.0.0.1:{self.port}"
+        self._server: socketserver.ThreadingTCPServer | None = None
+        self._open: set[socket.socket] = set()
+
+    def up(self) -> TcpProxy:
+        proxy = self
+
+        class Pipe(socketserver.BaseRequestHandler):
+            def handle(self) -> None:
+                with contextlib.suppress(OSError), socket.create_connection(proxy.target) as upstream:
+                    proxy._open.update((self.request, upstream))
+                    threading.Thread(target=_pump, args=(upstream, self.request), daemon=True).start()
+                    _pump(self.request, upstream)
+
+        server = socketserver.ThreadingTCPServer(("127.0.0.1", self.port), Pipe, bind_and_activate=False)
+        server.allow_reuse_address, server.daemon_threads = True, True
+        server.server_bind()
+        server.server_activate()
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        self._server = server
+        return self
+
+    def down(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        for connection in list(self._open):
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+            connection.close()
+        self._open.clear()
+
+
+def _pump(source: socket.socket, sink: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        while data := source.recv(65536):
+            sink.sendall(data)
+    with contextlib.suppress(OSError):
+        sink.shutdown(socket.SHUT_WR)

@@ -1,12 +1,18 @@
-"""Service mode when things break, with real processes: a worker killed with SIGKILL in the middle of a batch, and
-Redis killed with SIGKILL after an upload was accepted and started again with nothing in it. The catalog is the
-record of what is owed; the reconciler sends it to be run again, a run claims its batch, and nothing accepted is
-lost or made twice."""
+"""Service mode when things break, with real processes: a worker killed with SIGKILL in the middle of a batch,
+Redis killed with SIGKILL after an upload was accepted and started again with nothing in it, the object store gone
+for 45 s in the middle of a batch. The catalog is the record of what is owed; the reconciler sends it to be run
+again, a run claims its batch, pages whose reading failed are sent again later, and nothing accepted is lost or made
+twice."""
 from __future__ import annotations
 
 import datetime as dt
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
 
-from service_support import Service, kill_all, wait
+import pytest
+from service_support import Service, TcpProxy, kill_all, running_service, wait
 from sqlalchemy import update
 
 from storage.schema import Batch
@@ -63,3 +69,34 @@ def test_a_run_claimed_by_a_live_worker_is_not_taken_twice(service: Service) -> 
     assert catalog.owed_batches(DEAD_AFTER) == [(batch_id, 1)]
     assert catalog.claim_batch(batch_id, "host-b:2", DEAD_AFTER) == 2  # host-a went silent
     assert not catalog.batch_heartbeat(batch_id, "host-a:1")  # and when it wakes, the batch is no longer its
+
+
+@pytest.fixture
+def service_on_s3(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, moto_endpoint: str) -> Iterator[Service]:
+    """The service with its object store, moto's S3 server, behind a proxy that can take it away."""
+    proxy = TcpProxy(moto_endpoint).up()
+    s3 = {"SOHOA_S3_ENDPOINT": proxy.endpoint, "SOHOA_S3_ACCESS_KEY": "testing", "SOHOA_S3_SECRET_KEY": "testing",
+          "SOHOA_S3_SECURE": "0", "SOHOA_S3_BUCKET": f"sohoa-outage-{uuid.uuid4().hex[:8]}"}
+    try:
+        with running_service(tmp_path, monkeypatch, **s3) as running:
+            running.store_proxy = proxy
+            yield running
+    finally:
+        proxy.down()
+
+
+def test_a_batch_goes_on_through_an_object_store_down_for_45_s(service_on_s3: Service) -> None:
+    service = service_on_s3
+    batch_id = service.upload(pages=4)
+    worker = service.worker("--page-workers", "1")
+    try:
+        wait("the first page read", lambda: service.batch(batch_id).summary.get("done"))
+        service.store_proxy.down()  # the object store is gone: fetching scans and storing documents fail
+        time.sleep(45)
+        service.store_proxy.up()
+        wait("the batch", lambda: service.batch(batch_id).status in ("done", "failed"), 300)
+        batch = service.batch(batch_id)
+        assert batch.status == "done" and not batch.summary["failed"], batch.summary  # nobody had to step in
+        assert service.documents(batch_id) == (4, 4)
+    finally:
+        kill_all(worker)

@@ -7,7 +7,8 @@ coordinator.
 A page job's id is derived from its content (the file's SHA-256, the page, the language) and its reading is kept for
 a while: a coordinator that runs the batch again, its first one having died, finds the pages read or being read and
 does not read them twice. A page worker that dies is noticed by the silence of its job's heartbeat and the page sent
-again; Redis losing its jobs (a restart) has the pages sent again.
+again; Redis losing its jobs (a restart) has the pages sent again; a page whose reading failed (the object store away
+for a minute) is sent again a little later, then later still.
 """
 from __future__ import annotations
 
@@ -39,7 +40,8 @@ PAGE_TIMEOUT = 15 * 60  # seconds a page job may run (the engine's own limit per
 KEPT_FOR = 6 * 3600  # seconds a page's reading is kept for a batch run again
 HEARTBEAT = 5.0  # seconds between a page job's signs of life …
 SILENCE = 30.0  # … and the silence after which its worker is taken for dead and the page sent again
-MAX_TRIES = 3
+RETRY_AFTER = (10.0, 30.0, 60.0)  # seconds before a page whose reading failed is sent again (the store down a while)
+MAX_TRIES = len(RETRY_AFTER) + 1
 POLL = 0.2  # seconds between looks at the pages waiting
 CACHE_FILES = 8  # files a page worker keeps at hand (pages of one file tend to come together)
 
@@ -138,6 +140,7 @@ class _Waiting:
     future: Future[Timed[PageOutcome]]
     tries: int = 0
     sent: float = field(default_factory=time.monotonic)
+    retry_at: float = 0.0  # when a page whose reading failed is due to be sent again
 
 
 class PageQueue:
@@ -203,23 +206,34 @@ class PageQueue:
                 result = job.return_value() if job is not None and status == JobStatus.FINISHED else None
                 if isinstance(result, PageRead):
                     self._deliver(job_id, item, result)
-                else:  # never sent, lost by Redis, failed, or its reading expired
-                    self._send(job_id, item, job)
+                elif job is None or status == JobStatus.FINISHED or self._due(item):
+                    self._send(job_id, item, job)  # never sent, lost by Redis, its reading expired, or failed
             elif status == JobStatus.STARTED and not connection.exists(_alive_key(job_id)) \
                     and time.monotonic() - item.sent > SILENCE:
                 log.warning("page %d of %s: its worker went silent; sent again", item.call.job.number,
                             item.call.job.path.name)
                 self._send(job_id, item, Job.fetch_many([job_id], connection=connection)[0])
 
+    @staticmethod
+    def _due(item: _Waiting) -> bool:
+        """Whether a page whose reading failed is to be sent again now: RETRY_AFTER its failure was seen."""
+        now = time.monotonic()
+        if not item.retry_at:
+            item.retry_at = now + RETRY_AFTER[min(max(item.tries, 1), len(RETRY_AFTER)) - 1]
+        return now >= item.retry_at
+
     def _send(self, job_id: str, item: _Waiting, old: Job | None) -> None:
         """Send a page (again): MAX_TRIES in all, then its document fails with the reason."""
         if item.tries >= MAX_TRIES:
+            said = (old.exc_info or "").strip().splitlines() if old is not None else []
+            log.error("page %d of %s: no worker could read it: %s", item.call.job.number, item.call.job.path.name,
+                      said[-1] if said else "its workers went silent")  # the details for whoever runs the service
             reason = f"page {item.call.job.number}: no worker could read it ({MAX_TRIES} tries)"
             self._finish(job_id, item, Timed(PageOutcome(item.call.job.number, error=reason), 0.0))
             return
         if old is not None:
             old.delete()
-        item.tries, item.sent = item.tries + 1, time.monotonic()
+        item.tries, item.sent, item.retry_at = item.tries + 1, time.monotonic(), 0.0
         self.queue.enqueue(self.page_job, item.call, job_id=job_id, job_timeout=PAGE_TIMEOUT, result_ttl=KEPT_FOR,
                            failure_ttl=KEPT_FOR, description=f"page {item.call.job.number} of batch {self.batch_id}")
 
