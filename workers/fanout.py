@@ -190,6 +190,11 @@ class PageQueue:
             except RedisError:  # Redis away for a moment: look again (pages it lost are sent again)
                 log.warning("the page queue does not answer; trying again", exc_info=True)
                 self._stop.wait(1.0)
+            except Exception as exc:  # noqa: BLE001 - never leave the batch waiting for pages nobody looks at
+                log.exception("the page queue failed; the pages waiting fail with it")
+                for job_id, item in waiting.items():
+                    reason = f"page {item.call.job.number}: internal error in the page queue: {type(exc).__name__}"
+                    self._finish(job_id, item, Timed(PageOutcome(item.call.job.number, error=reason), 0.0))
 
     def _look(self, waiting: dict[str, _Waiting]) -> None:
         """Each waiting page's job status in one round trip; the jobs fetched whole only when there is news."""
@@ -256,5 +261,6 @@ class PageQueue:
 
     def _finish(self, job_id: str, item: _Waiting, read: Timed[PageOutcome]) -> None:
         with self._lock:
-            self._waiting.pop(job_id, None)
+            if self._waiting.pop(job_id, None) is None:
+                return  # finished already
         item.future.set_result(read)
