@@ -66,4 +66,5 @@ def _boxes(mask: np.ndarray) -> list[Box]:
     if not contours:
         return []
     outer = [cv2.boundingRect(c) for c, h in zip(contours, hierarchy[0], strict=True) if h[3] < 0]  # not a hole
-    return [(float(x), float(y), float(x + w), float(y + h)) for x, y, w, h in sorted(outer, key=lambda b: (b[1], b[0]))]
+    outer.sort(key=lambda b: (b[1], b[0]))
+    return [(float(x), float(y), float(x + w), float(y + h)) for x, y, w, h in outer]
