@@ -14,8 +14,11 @@ import numpy as np
 log = logging.getLogger(__name__)
 
 PREFIX = "SOHOA-SEP"
-# A separator's code is large: a small scale finds it fastest, and OpenCV misses some noisy codes at full size.
-_SCALES = (0.5, 0.25, 0.75)
+# Where the code is looked for, coarse to fine: a separator's code is large and the coarsest finds it fastest; the
+# finer ones find smaller or noisier codes. OpenCV's ArUco-based detector locates finder patterns much faster than its
+# classic one on a page holding no code (every page but the separators) and decodes more noisy and small codes.
+SEARCH_DPI = (75, 150, 225)
+ASSUMED_DPI = 300.0  # for a caller that does not say
 
 
 @dataclass(frozen=True)
@@ -46,24 +49,26 @@ def parse_payload(payload: str) -> Separator | None:
     return Separator(payload, fields)
 
 
-def find_separator(gray: np.ndarray) -> Separator | None:
-    """The separator sheet on this page (8-bit grey), or None."""
-    detector = cv2.QRCodeDetector()
+def find_separator(gray: np.ndarray, dpi: float | None = None) -> Separator | None:
+    """The separator sheet on this page (8-bit grey, scanned at ``dpi``), or None."""
+    detector = cv2.QRCodeDetectorAruco()
+    scales = [target / (dpi or ASSUMED_DPI) for target in SEARCH_DPI]
+    smaller = [scale for scale in scales if scale < 1]
     seen_code = False
-    for scale in _SCALES:
+    for scale in smaller:
         small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
         payload, points = _detect(detector, small)
         if payload:
             return parse_payload(payload)
         seen_code = seen_code or points is not None
-    if seen_code:  # found but not decoded at any small scale: try the full resolution once
+    if seen_code or len(smaller) < len(scales):  # a code seen but not decoded, or a coarse scan: its full resolution
         payload, _ = _detect(detector, gray)
         return parse_payload(payload) if payload else None
     return None
 
 
-def _detect(detector: cv2.QRCodeDetector, gray: np.ndarray) -> tuple[str, np.ndarray | None]:
-    """OpenCV's detector, which on some pages fails inside (an assertion in convexHull): no code found there."""
+def _detect(detector: cv2.QRCodeDetectorAruco, gray: np.ndarray) -> tuple[str, np.ndarray | None]:
+    """OpenCV's detector, which on some pages fails inside (an assertion): no code found there."""
     try:
         payload, points, _ = detector.detectAndDecode(gray)
     except cv2.error as exc:

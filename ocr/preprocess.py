@@ -8,7 +8,7 @@ import numpy as np
 
 from ocr.analysis import analyse, flatten_background, ink_gray, seal_boxes
 from ocr.blank import is_blank
-from ocr.geometry import is_sideways, is_upside_down, skew_angle
+from ocr.geometry import is_upside_down, sideways_and_skew
 from ocr.rules import Rules, erase_rules
 
 RECOGNITION_DPI = 300  # Tesseract reads best at about 300 dpi; lower-resolution scans are upsampled
@@ -37,13 +37,14 @@ def prepare(image: np.ndarray, dpi: float, gray: np.ndarray | None = None) -> Pr
     """Orientation, deskew, border removal, blank detection and a recognition image, from an L or RGB array."""
     gray = ink_gray(image) if gray is None else gray  # the caller may have made it already (separator search)
     view = analyse(gray, dpi)
-    blank = is_blank(view, seals=image.ndim == 3 and bool(seal_boxes(image)))
+    # a stamp alone keeps a page: looked for (in colour) only on a page that holds nothing else
+    blank = is_blank(view) and not (image.ndim == 3 and seal_boxes(image))
     rotation, skew, sure = 0, 0.0, True
     if not blank:
         ink = view.ink
-        if is_sideways(ink):
+        sideways, skew = sideways_and_skew(ink)
+        if sideways:
             rotation, ink = 90, np.rot90(ink, -1)
-        skew = skew_angle(ink)
         upright = _rotate_small(ink, skew)
         upside_down = is_upside_down(upright, view.dpi)
         sure = upside_down is not None

@@ -43,9 +43,23 @@ def rule_masks(ink: np.ndarray, dpi: float) -> tuple[np.ndarray, np.ndarray]:
     """(horizontal, vertical) uint8 masks of the ruling lines in a boolean or 0/1 ink mask."""
     run = max(10, int(dpi * RULE_INCHES))
     mask = ink.astype(np.uint8)
-    horizontal = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((1, run), np.uint8))
-    vertical = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((run, 1), np.uint8))
-    return horizontal, vertical
+    return _open_along(mask, run, 0), _open_along(mask, run, 1)
+
+
+def _open_along(mask: np.ndarray, run: int, axis: int) -> np.ndarray:
+    """The morphological opening of ``mask`` by a line of ``run`` pixels along rows (``axis`` 0) or columns (1). What
+    the erosion leaves are the few rows (columns) a rule runs in; the dilation, which works within one row (column),
+    only needs those: the same mask as ``cv2.morphologyEx(MORPH_OPEN)`` for half its time."""
+    kernel = np.ones((1, run) if axis == 0 else (run, 1), np.uint8)
+    opened = cv2.erode(mask, kernel)
+    lines = np.flatnonzero(opened.any(axis=1 - axis))
+    if not lines.size:
+        return opened
+    if axis == 0:
+        opened[lines] = cv2.dilate(opened[lines], kernel)
+    else:
+        opened[:, lines] = cv2.dilate(np.ascontiguousarray(opened[:, lines]), kernel)
+    return opened
 
 
 def erase_rules(gray: np.ndarray, dpi: float) -> tuple[np.ndarray, Rules]:

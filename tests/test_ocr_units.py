@@ -1,11 +1,15 @@
 """Preprocessing and reading order on synthetic input: fast, no Tesseract."""
 from __future__ import annotations
 
+import cv2
+import numpy as np
 import pytest
 
+from ocr.analysis import scanner_border
 from ocr.preprocess import prepare
 from ocr.reading_order import reading_order_lines
 from ocr.recognize import Word
+from ocr.rules import erase_rules, rule_masks
 from sohoa.sample import blank_page, render_page, rotate, skew
 
 LINES = [f"Dòng thứ {i}: Nguyễn Văn An sinh ngày 15/03/1990 tại xã An Hòa" for i in range(14)]
@@ -20,6 +24,45 @@ def test_quarter_turns_are_found(turns: int) -> None:
 @pytest.mark.parametrize("angle", [-5.0, -1.5, 2.5, 6.0])
 def test_skew_is_measured(angle: float) -> None:
     assert abs(prepare(skew(render_page(LINES), angle), 200).skew_deg - angle) < 0.25
+
+
+@pytest.mark.parametrize("turns", [1, 3])
+@pytest.mark.parametrize("angle", [-3.0, 2.0])
+def test_a_sideways_page_is_turned_and_its_tilt_measured_upright(turns: int, angle: float) -> None:
+    prepared = prepare(rotate(skew(render_page(LINES), angle), turns), 200)
+    assert prepared.rotation == 90 * turns and abs(prepared.skew_deg - angle) < 0.25
+
+
+def _component_boxes(mask: np.ndarray) -> set[tuple[float, float, float, float]]:
+    count, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    return {(float(x), float(y), float(x + w), float(y + h)) for x, y, w, h, _ in stats[1:count]}
+
+
+def test_ruling_lines_come_out_as_one_box_each_top_to_bottom() -> None:
+    page = np.full((1200, 1000), 255, np.uint8)
+    for y in (100, 400, 700, 1000):  # a table's row rules, one of them tilted by a pixel over its length
+        cv2.line(page, (80, y), (920, y + (1 if y == 700 else 0)), 0, 3)
+    for x in (80, 500, 920):
+        cv2.line(page, (x, 100), (x, 1000), 0, 3)
+    cv2.rectangle(page, (560, 450), (880, 650), 0, 2)  # a framed box inside a cell, with an underline inside it
+    cv2.line(page, (600, 560), (840, 560), 0, 2)
+    cv2.putText(page, "Nguyen Van An", (120, 300), cv2.FONT_HERSHEY_SIMPLEX, 1.5, 0, 3)
+    erased, rules = erase_rules(page, 300)  # the boxes are those of the masks' connected pieces
+    assert rules.horizontal == sorted(rules.horizontal, key=lambda b: (b[1], b[0]))
+    assert len(rules.horizontal) == 7 and len(rules.vertical) == 5  # 4 rows, the frame's 2 sides and underline
+    assert all(b[3] - b[1] > 800 for b in rules.vertical if b[0] < 100 or b[2] > 900)
+    horizontal, vertical = rule_masks(page < 128, 300)
+    assert set(rules.horizontal) == _component_boxes(horizontal) and set(rules.vertical) == _component_boxes(vertical)
+    assert (erased[560, 600:840] == 255).all() and (erased < 128).sum() > 500  # rules gone, the words kept
+
+
+def test_scanner_border_is_the_dark_along_the_edges_only() -> None:
+    page = np.full((600, 400), 240, np.uint8)
+    page[200:260, 150:250] = 30  # a dark picture inside the page: no border
+    assert not scanner_border(page).any()
+    page[:, :25] = 20  # the lid along the left edge
+    border = scanner_border(page)
+    assert border[:, :25].all() and not border[200:260, 150:250].any()
 
 
 def test_blank_page_with_bleed_through_is_blank() -> None:

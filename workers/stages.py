@@ -97,7 +97,7 @@ def _run_page(job: PageJob) -> PageOutcome:
     outcome = PageOutcome(job.number, page_hash=sha256_page(raw.image))
     outcome.dpi = raw.dpi or round(max(image.shape[:2]) / A4_LONG_SIDE_INCHES)
     gray = ink_gray(image)
-    outcome.separator = find_separator(gray)
+    outcome.separator = find_separator(gray, outcome.dpi)
     if outcome.separator:
         log.debug("page %d of %s is a separator sheet", job.number, job.path.name,
                   extra=_where(job))
