@@ -55,18 +55,38 @@ def event_hash(seq: int, at: str, actor: str, action: str, subject: str, details
 def append(connection: Connection, actor: str, action: str, subject: str = "",
            details: dict[str, Any] | None = None) -> int:
     """Add one event inside the caller's transaction; the head row's lock orders concurrent writers."""
-    if action not in ACTIONS:
-        raise ValueError(f"unknown audit action {action!r}")
-    head = connection.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + 1)
+    return append_many(connection, [Entry(actor, action, subject, details)])[0]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """An event to append: who did what to which subject, and how."""
+    actor: str
+    action: str
+    subject: str = ""
+    details: dict[str, Any] | None = None
+
+
+def append_many(connection: Connection, entries: list[Entry]) -> list[int]:
+    """Add events in order inside the caller's transaction, with three statements whatever their number; their
+    numbers."""
+    for entry in entries:
+        if entry.action not in ACTIONS:
+            raise ValueError(f"unknown audit action {entry.action!r}")
+    head = connection.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + len(entries))
                               .returning(AuditHead.seq, AuditHead.hash)).one()
-    at = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
-    body = canonical(details or {})
-    digest = event_hash(head.seq, at, actor, action, subject, body, head.hash)
-    connection.execute(cast(Table, AuditEvent.__table__).insert().values(  # a declarative __table__ is a Table
-        seq=head.seq, at=at, actor=actor, action=action, subject=subject, details=body, prev_hash=head.hash,
-        hash=digest))
+    seq, digest = head.seq - len(entries), head.hash
+    rows = []
+    for entry in entries:
+        seq, prev_hash = seq + 1, digest
+        at = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
+        body = canonical(entry.details or {})
+        digest = event_hash(seq, at, entry.actor, entry.action, entry.subject, body, prev_hash)
+        rows.append({"seq": seq, "at": at, "actor": entry.actor, "action": entry.action, "subject": entry.subject,
+                     "details": body, "prev_hash": prev_hash, "hash": digest})
+    connection.execute(cast(Table, AuditEvent.__table__).insert(), rows)  # a declarative __table__ is a Table
     connection.execute(update(AuditHead).where(AuditHead.id == 1).values(hash=digest))
-    return head.seq
+    return [row["seq"] for row in rows]
 
 
 def anchor(connection: Connection, store: ObjectStore) -> None:

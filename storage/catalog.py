@@ -42,6 +42,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from storage import audit
+from storage.audit_writer import AuditWriter
 from storage.folding import fold
 from storage.indexing import StoredDocument, index_documents
 from storage.objects import StoredObject
@@ -62,6 +63,7 @@ class Catalog:
     def __init__(self, url: str) -> None:
         """Open a catalog whose schema is current; CatalogError when it is not (``Catalog.migrated`` makes it so)."""
         self.engine = _engine(url)
+        self._reads = AuditWriter(self.engine)
         current, head = _revision(self.engine), _head_revision()
         if current != head:
             self.engine.dispose()
@@ -88,6 +90,11 @@ class Catalog:
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
+
+    def note_read(self, actor: str, action: str, subject: str = "", details: dict[str, Any] | None = None) -> int:
+        """The audit event of a read (a search, a view, a download), committed before this returns, in one
+        transaction with the other reads' events that came meanwhile (see storage.audit_writer)."""
+        return self._reads.append(actor, action, subject, details)
 
     def start_batch(self, batch_id: str, agency: str, kind: str | None, manifest: dict[str, Any],
                     status: str = "running") -> None:

@@ -9,7 +9,6 @@ from typing import Any
 
 from sqlalchemy import select
 
-from storage import audit
 from storage.catalog import Catalog
 from storage.objects import ObjectStore, read_object, write_object
 from storage.schema import Document, ObjectRow
@@ -61,5 +60,4 @@ def find_document(catalog: Catalog, doc_id: str, version: int | None = None,
 def audit_read(catalog: Catalog, actor: str, action: str, doc: Document, key: str, sha256: str,
                **details: object) -> None:
     """An audit event for something of a document that was read (``view``, ``download``)."""
-    with catalog.engine.begin() as connection:
-        audit.append(connection, actor, action, f"{doc.id} v{doc.version}", {"key": key, "sha256": sha256, **details})
+    catalog.note_read(actor, action, f"{doc.id} v{doc.version}", {"key": key, "sha256": sha256, **details})

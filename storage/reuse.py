@@ -22,7 +22,6 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, select
 
-from storage import audit
 from storage.catalog import Catalog
 from storage.folding import fold
 from storage.schema import Document, Field, Record
@@ -52,7 +51,7 @@ def find_person(catalog: Catalog, personal_id: str, *, actor: str,
                 agencies: Collection[str] | None = None) -> Person:
     person = Person(personal_id)
     key = fold(personal_id)
-    with catalog.engine.begin() as connection:
+    with catalog.engine.connect() as connection:
         id_fields = and_(Field.folded == key, Field.name.in_(list(ID_ROLES)), Field.record_index.is_(None))
         for record, id_field in _rows(connection, agencies, (Document.record, Field.name), id_fields):
             role = ID_ROLES[id_field]
@@ -64,9 +63,9 @@ def find_person(catalog: Catalog, personal_id: str, *, actor: str,
         if folded_names:
             person.register_entries = _entries(connection, agencies, folded_names, set(person.dates_of_birth))
             person.as_parent = _as_parent(connection, agencies, folded_names)
-        audit.append(connection, actor, "search", personal_id, {
-            "reuse": True, "documents": len(person.documents), "register_entries": len(person.register_entries),
-            "as_parent": len(person.as_parent), "agencies": sorted(agencies) if agencies is not None else None})
+    catalog.note_read(actor, "search", personal_id, {
+        "reuse": True, "documents": len(person.documents), "register_entries": len(person.register_entries),
+        "as_parent": len(person.as_parent), "agencies": sorted(agencies) if agencies is not None else None})
     return person
 
 

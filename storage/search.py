@@ -92,14 +92,14 @@ def search(catalog: Catalog, query: SearchQuery, *, actor: str, agencies: Collec
         statement = statement.order_by(docs.c.signed_at.desc(), docs.c.id.desc())
         if after:
             statement = statement.where(newest < tuple_(*after))
-    with catalog.engine.begin() as connection:
+    with catalog.engine.connect() as connection:
         rows = connection.execute(statement.limit(limit + 1)).all()
         page, more = rows[:limit], len(rows) > limit
         wanted = select(docs.c.pk, docs.c.record).where(docs.c.pk.in_([row.pk for row in page]))
         records = {pk: record for pk, record in connection.execute(wanted)}
-        audit.append(connection, actor, "search", "", {"query": query.params(), "results": len(page),
-                                                       "agencies": sorted(agencies) if agencies is not None else None,
-                                                       "next_page": cursor is not None})
+    catalog.note_read(actor, "search", "", {"query": query.params(), "results": len(page),
+                                             "agencies": sorted(agencies) if agencies is not None else None,
+                                             "next_page": cursor is not None})
     last = page[-1] if page else None
     key = ([last.rank] if match is not None else []) + [last.signed_at, last.id] if last else None
     return SearchPage([records[row.pk] for row in page], encode_cursor(key, fingerprint) if more and key else None)

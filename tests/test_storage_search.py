@@ -2,15 +2,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
 import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import create_engine, inspect, select, text
+from sqlalchemy import create_engine, func, inspect, select, text
 from storage_documents import AN_ID, HOA_ID, document, store_document, store_sample
 
+from storage import audit
 from storage.catalog import Catalog, CatalogError
 from storage.objects import LocalStore
 from storage.reuse import find_person
@@ -108,6 +111,37 @@ def test_searches_are_audited_with_their_actor(sample: Catalog) -> None:
     with sample.engine.connect() as connection:
         event = connection.execute(select(AuditEvent).order_by(AuditEvent.seq.desc())).first()
     assert (event.actor, event.action) == ("can.bo.mot.cua", "search") and AN_ID in event.details
+
+
+def _search_events(catalog: Catalog) -> int:
+    with catalog.engine.connect() as connection:
+        return connection.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "search"))
+
+
+def test_concurrent_searches_each_leave_one_event_in_an_unbroken_chain(sample: Catalog) -> None:
+    before = _search_events(sample)
+    with ThreadPoolExecutor(10) as pool:
+        found = list(pool.map(lambda n: set(ids(sample, personal_id=AN_ID if n % 2 else HOA_ID)), range(60)))
+    assert found == [{"bc-an", "cccd-an", "kh-an-hoa"} if n % 2 else {"kh-an-hoa"} for n in range(60)]
+    assert _search_events(sample) == before + 60
+    with sample.engine.connect() as connection:
+        assert audit.verify(connection) == []
+
+
+def _search_in_child(catalog: Catalog) -> None:
+    catalog.engine.dispose(close=False)  # the parent's pooled connections stay the parent's
+    search(catalog, SearchQuery(personal_id=HOA_ID), actor="child")
+
+
+def test_a_forked_process_audits_its_own_reads(sample: Catalog) -> None:
+    search(sample, SearchQuery(personal_id=AN_ID), actor="parent")  # the parent's audit writer runs
+    child = multiprocessing.get_context("fork").Process(target=_search_in_child, args=(sample,))
+    child.start()
+    child.join(30)
+    assert child.exitcode == 0  # the child's search came back: its event was written by a writer of its own
+    with sample.engine.connect() as connection:
+        actors = [e.actor for e in connection.execute(select(AuditEvent).order_by(AuditEvent.seq))]
+        assert actors[-2:] == ["parent", "child"] and audit.verify(connection) == []
 
 
 def test_reuse_finds_a_person_everywhere(sample: Catalog) -> None:

@@ -13,7 +13,6 @@ from typing import Any
 from asn1crypto import x509
 
 from signing.verify import VerifyReport, verify_pdf
-from storage import audit
 from storage.catalog import Catalog
 from storage.objects import ObjectStore, read_object
 from storage.retrieval import audit_read, find_document, read_record
@@ -72,8 +71,7 @@ def version_history(catalog: Catalog, doc_id: str, *, actor: str,
                     agencies: Collection[str] | None = None) -> list[Version]:
     """Every version of a document, oldest first, with the corrections that made them; a "view" audit event."""
     versions = document_versions(catalog, doc_id, agencies)
-    with catalog.engine.begin() as connection:
-        audit.append(connection, actor, "view", doc_id, {"versions": [v.version for v in versions]})
+    catalog.note_read(actor, "view", doc_id, {"versions": [v.version for v in versions]})
     return versions
 
 

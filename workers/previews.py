@@ -17,7 +17,6 @@ from ingest.errors import InputError
 from ingest.limits import Limits
 from ingest.pages import page_count, read_page
 from ingest.sniff import sniff
-from storage import audit
 from storage.batch_list import raw_scan
 from storage.catalog import Catalog
 from storage.export import pdf_pages
@@ -76,8 +75,7 @@ def scan_page_png(catalog: Catalog, store: ObjectStore, cache: Path, batch_id: s
     path = cache / sha256 / f"{page}-{width}.png"
     if not path.exists():
         _write_atomically(path, _scan_thumbnail(store, scan.key, scan.sha256, page, width, limits, cache))
-    with catalog.engine.begin() as connection:
-        audit.append(connection, actor, "view", scan.key, {"batch": batch_id, "sha256": sha256, "page": page})
+    catalog.note_read(actor, "view", scan.key, {"batch": batch_id, "sha256": sha256, "page": page})
     return PagePicture(path.read_bytes(), f'"{sha256[:32]}-{page}-{width}"')
 
 
