@@ -56,7 +56,8 @@ def prepare(image: np.ndarray, dpi: float, gray: np.ndarray | None = None) -> Pr
     clean[border.astype(bool)] = 255
     display = turn(image, rotation, skew, fill=_paper_colour(image))
     clean = turn(clean, rotation, skew, fill=255)
-    recognition, rules = erase_rules(recognition_image(clean, dpi), max(dpi, RECOGNITION_DPI))
+    erased, rules = erase_rules(recognition_image(clean, dpi), max(dpi, RECOGNITION_DPI))
+    recognition = cv2.medianBlur(erased, 3)  # after the rules are found: it would wipe a 1-pixel one
     return Prepared(display, recognition, dpi, max(dpi, RECOGNITION_DPI), rotation, skew, blank, sure, rules)
 
 
@@ -91,9 +92,9 @@ def turn(image: np.ndarray, rotation: int, skew_deg: float, fill: int | tuple[in
 
 
 def recognition_image(gray: np.ndarray, dpi: float) -> np.ndarray:
-    """Flattened background, light denoise, upsampled to the recognition resolution."""
+    """Flattened background, upsampled to the recognition resolution."""
     flat = flatten_background(gray, dpi)
     if dpi < RECOGNITION_DPI:
         factor = RECOGNITION_DPI / dpi
         flat = cv2.resize(flat, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC)
-    return cv2.medianBlur(flat, 3)
+    return flat

@@ -8,6 +8,10 @@ import numpy as np
 
 Box = tuple[float, float, float, float]  # left, top, right, bottom
 RULE_INCHES = 0.6  # straight ink runs longer than any word
+INK = 128  # darker than this on a flattened page: print
+FAINT = 245  # a light grey (or faded) grid: darker than this across three pixels, however deskewing spread it
+FAINT_ROWS = 4  # faint lines count where they rule at least this many rows: a table's, not a card's border
+RULE_THICKNESS_INCHES = 0.025  # a faint stroke thicker than this is shading or a picture, not a rule
 
 
 @dataclass(frozen=True)
@@ -63,13 +67,37 @@ def _open_along(mask: np.ndarray, run: int, axis: int) -> np.ndarray:
 
 
 def erase_rules(gray: np.ndarray, dpi: float) -> tuple[np.ndarray, Rules]:
-    """The page without its ruling lines (they read as '|', '1' or '_'), and the lines as boxes."""
-    horizontal, vertical = rule_masks(gray < 128, dpi)
+    """The page (flattened: white paper) without its ruling lines (they read as '|', '1' or '_'), and the lines as
+    boxes: printed ones, and faint thin ones (a light grey grid, a faded one), but no pale shading or picture. Of a
+    faint line only its pale pixels go: the print of a word written across it stays whole."""
+    horizontal, vertical, faint = line_masks(gray, dpi)
     if not horizontal.any() and not vertical.any():
         return gray, Rules()
     erased = gray.copy()
-    erased[cv2.dilate(horizontal | vertical, np.ones((5, 5), np.uint8)).astype(bool)] = 255
+    printed = (horizontal | vertical) & ~faint
+    erased[cv2.dilate(printed, np.ones((5, 5), np.uint8)).astype(bool)] = 255
+    erased[cv2.dilate(faint, np.ones((3, 3), np.uint8)).astype(bool) & (gray >= INK)] = 255
     return erased, Rules(_boxes(horizontal), _boxes(vertical))
+
+
+def line_masks(gray: np.ndarray, dpi: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(horizontal, vertical, faint) uint8 masks of a flattened page's ruling lines, printed or faint and thin, and
+    of the faint ones alone."""
+    horizontal, vertical = rule_masks(gray < INK, dpi)
+    run, thickest = max(10, int(dpi * RULE_INCHES)), max(2, round(dpi * RULE_THICKNESS_INCHES))
+    faint_h = _thin(_open_along((cv2.blur(gray, (1, 3)) < FAINT).astype(np.uint8), run, 0), thickest, 0)
+    faint_v = _thin(_open_along((cv2.blur(gray, (3, 1)) < FAINT).astype(np.uint8), run, 1), thickest, 1)
+    if len(_boxes(faint_h & ~horizontal)) < FAINT_ROWS:  # a card's border, a frame: no table of faint rules
+        return horizontal, vertical, np.zeros_like(horizontal)
+    faint = (faint_h | faint_v) & ~(horizontal | vertical)
+    return horizontal | faint_h, vertical | faint_v, faint
+
+
+def _thin(mask: np.ndarray, thickest: int, axis: int) -> np.ndarray:
+    """The parts of a horizontal (``axis`` 0) or vertical (1) line mask at most ``thickest`` pixels across."""
+    across = np.ones((thickest + 1, 1) if axis == 0 else (1, thickest + 1), np.uint8)
+    thick = cv2.dilate(cv2.morphologyEx(mask, cv2.MORPH_OPEN, across), np.ones((3, 3), np.uint8))
+    return mask & (1 - thick)
 
 
 def _boxes(mask: np.ndarray) -> list[Box]:
