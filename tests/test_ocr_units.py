@@ -9,7 +9,7 @@ from ocr.analysis import scanner_border
 from ocr.preprocess import prepare
 from ocr.reading_order import reading_order_lines
 from ocr.recognize import Word
-from ocr.rules import erase_rules, line_masks
+from ocr.rules import Rules, erase_rules, line_masks
 from sohoa.sample import blank_page, render_page, rotate, skew
 
 LINES = [f"Dòng thứ {i}: Nguyễn Văn An sinh ngày 15/03/1990 tại xã An Hòa" for i in range(14)]
@@ -58,16 +58,20 @@ def test_ruling_lines_come_out_as_one_box_each_top_to_bottom() -> None:
 
 def test_a_faint_one_pixel_grid_is_found_but_pale_shading_is_no_rule() -> None:
     page = np.full((1200, 1000), 255, np.uint8)
-    for y in (100, 400, 700):  # a light grey grid, one pixel wide, as some books print theirs
+    for y in (100, 300, 500, 700):  # a light grey grid, one pixel wide, as some books print theirs
         page[y, 80:920] = 215
     for x in (80, 500, 920):
         page[100:700, x] = 215
     page[800:1000, 100:900] = 225  # a pale shaded box with words in it
     cv2.putText(page, "Ho va ten", (150, 920), cv2.FONT_HERSHEY_SIMPLEX, 1.5, 0, 3)
     erased, rules = erase_rules(page, 300)
-    assert len(rules.horizontal) == 3 and len(rules.vertical) == 3
+    assert len(rules.horizontal) == 4 and len(rules.vertical) == 3
     assert all(b[3] < 720 for b in rules.horizontal + rules.vertical)  # nothing of the shaded box
     assert (erased[100, 100:900] == 255).all() and (erased[850:950, 150:400] < 128).sum() > 500
+    frame = np.full((600, 900), 255, np.uint8)  # a card's faint border rules no rows of a table: not a rule
+    frame[[40, 560], 40:860] = 215
+    frame[40:560, [40, 860]] = 215
+    assert erase_rules(frame, 300)[1] == Rules()
 
 
 def test_scanner_border_is_the_dark_along_the_edges_only() -> None:
