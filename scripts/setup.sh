@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PACKAGES=(tesseract-ocr tesseract-ocr-vie ghostscript qpdf poppler-utils libnss3-tools
-          fonts-dejavu-core fonts-noto-core softhsm2 postgresql redis-server chromium python3-venv python3-pip)
+          fonts-dejavu-core fonts-dejavu-extra fonts-noto-core softhsm2 postgresql redis-server chromium python3-venv python3-pip)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

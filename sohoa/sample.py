@@ -20,7 +20,20 @@ from PIL import Image, ImageDraw, ImageFont
 
 A5_MM = (148.0, 210.0)
 _FONT_DIRS = ("/usr/share/fonts/truetype/noto", "/usr/share/fonts/truetype/dejavu")
-_FONT_FILES = {False: ("NotoSans-Regular.ttf", "DejaVuSans.ttf"), True: ("NotoSans-Bold.ttf", "DejaVuSans-Bold.ttf")}
+_FONT_FILES = {  # (face, bold) -> candidate files, best first
+    ("sans", False): ("NotoSans-Regular.ttf", "DejaVuSans.ttf"),
+    ("sans", True): ("NotoSans-Bold.ttf", "DejaVuSans-Bold.ttf"),
+    ("serif", False): ("NotoSerif-Regular.ttf", "DejaVuSerif.ttf"),
+    ("serif", True): ("NotoSerif-Bold.ttf", "DejaVuSerif-Bold.ttf"),
+    ("condensed", False): ("DejaVuSansCondensed.ttf", "NotoSans-Regular.ttf"),
+    ("condensed", True): ("DejaVuSansCondensed-Bold.ttf", "NotoSans-Bold.ttf"),
+    ("sans-italic", False): ("NotoSans-Italic.ttf", "DejaVuSans-Oblique.ttf"),
+    ("sans-italic", True): ("NotoSans-BoldItalic.ttf", "DejaVuSans-BoldOblique.ttf"),
+    ("serif-italic", False): ("NotoSerif-Italic.ttf", "DejaVuSerif-Italic.ttf"),
+    ("serif-italic", True): ("NotoSerif-BoldItalic.ttf", "DejaVuSerif-BoldItalic.ttf"),
+    ("condensed-italic", False): ("DejaVuSansCondensed-Oblique.ttf", "NotoSans-Italic.ttf"),
+    ("condensed-italic", True): ("DejaVuSansCondensed-BoldOblique.ttf", "NotoSans-BoldItalic.ttf"),
+}
 _PDF_DATE = time.gmtime(1712016000)  # 2024-04-02, fixed so the PDF bytes are reproducible
 
 
@@ -45,8 +58,9 @@ class SampleFile:
 
 
 @cache
-def _font(size_px: int, bold: bool = False) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    for name in _FONT_FILES[bold]:
+def _font(size_px: int, bold: bool = False, face: str = "sans") -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    """A font with Vietnamese glyphs: ``face`` is one of sans, serif, condensed, each also ``-italic``."""
+    for name in _FONT_FILES[face, bold]:
         for folder in _FONT_DIRS:
             if (path := Path(folder) / name).is_file():
                 return ImageFont.truetype(str(path), size_px)
