@@ -27,6 +27,11 @@ class Book(BaseModel):
     year: int | None = Field(default=None, ge=FIRST_YEAR)
     volume: str | None = None
 
+    @property
+    def register_type(self) -> str | None:
+        """The document type of this book's pages (CONTRACT §3), when the manifest names the book's type."""
+        return f"{self.type}_register_page" if self.type else None
+
     @field_validator("year")
     @classmethod
     def _not_later_than_next_year(cls, year: int | None) -> int | None:

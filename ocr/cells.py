@@ -1,8 +1,9 @@
-"""A second look at the cells of a ruled table that came back empty or unsure.
+"""A second look at the cells of a table that came back empty or unsure.
 
 Tesseract's page layout analysis drops or garbles short, isolated words such as an entry number or 'Nữ' alone
 in a cell. The inked cells it left empty, or read with low confidence, are cut out, stacked into one strip and
-read in a single call, and the words found replace the unsure ones where their cells are.
+read in a single call, and the words found replace the unsure ones where their cells are. The cells are those of
+the ruled grid, or where the page rules no grid, those of a register book's entries (``ocr.registers``).
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import numpy as np
 
 from ocr.engine import OcrConfig
 from ocr.recognize import Word, recognize
+from ocr.registers import entry_cells
 from ocr.rules import Box, Rules, rule_positions
 
 MIN_RULES = 3  # a grid needs at least this many rules each way
@@ -72,7 +74,7 @@ class _Cell(NamedTuple):
 def _unsure_cells(image: np.ndarray, rules: Rules, words: list[Word], min_size: float) -> list[_Cell]:
     """The inked cells of the grid that hold no word, or no word read with confidence."""
     unsure = []
-    for x0, y0, x1, y1 in grid_cells(rules, min_size):
+    for x0, y0, x1, y1 in grid_cells(rules, min_size) or entry_cells(words, rules):
         inside = [i for i, w in enumerate(words)
                   if x0 <= (w.left + w.right) / 2 < x1 and y0 <= (w.top + w.bottom) / 2 < y1]
         if inside and max(words[i].conf for i in inside) >= UNSURE:

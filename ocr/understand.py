@@ -10,7 +10,7 @@ from ocr.doctypes import RECORD_FIELDS
 from ocr.fields import PageWords, Value, extract_fields
 from ocr.mrz import read_mrz
 from ocr.recognize import Word
-from ocr.registers import read_records
+from ocr.registers import read_entries, register_type
 from ocr.rules import Rules
 from ocr.validate import Doubt, field_doubts, record_doubts
 
@@ -55,18 +55,31 @@ class Understanding:
         return bool(self.doubts)
 
 
-def understand(pages: Sequence[Page]) -> Understanding:
+BY_COLUMNS = 0.9  # a table whose columns are one book's is that book's page
+
+
+def understand(pages: Sequence[Page], book: str | None = None) -> Understanding:
+    """Type, fields or entries and review flags of a document; ``book`` is the register type of the book the batch
+    says its pages come from (CONTRACT §6's manifest), for pages that print no title."""
     content = [p for p in pages if not p.blank]
     doc_type, confidence = classify(content)
+    if doc_type not in RECORD_FIELDS and (doc_type == "other" or confidence < UNCERTAIN_TYPE):
+        by_columns = next((t for p in content if (t := register_type(p.words, p.rules))), None)
+        if by_columns or book:  # a page from the middle of a book: the book from its columns, else the batch's
+            doc_type, confidence = (by_columns, BY_COLUMNS) if by_columns else (book or "", UNCERTAIN_TYPE)
     result = Understanding(doc_type, confidence)
     if confidence < UNCERTAIN_TYPE:
         result.doubts.append(Doubt("doc_type", f"uncertain document type ({doc_type}, confidence {confidence:.0%})"))
     if doc_type in RECORD_FIELDS:
-        read = [(index, r) for index, p in enumerate(pages, 1) if not p.blank
-                for r in read_records(doc_type, p.words, p.rules)]
+        entries = [(index, read_entries(doc_type, p.words, p.rules)) for index, p in enumerate(pages, 1)
+                   if not p.blank]
+        read = [(index, r) for index, found in entries for r in found.records]
         result.records = [{**r, ENTRY_PAGE: index} for index, r in read]
         result.doubts += record_doubts([r for _, r in read])
-        if not result.records:
+        result.doubts += [Doubt(f"pages.{index}", f"handwritten: the entries of page {pages[index - 1].number} are "
+                                                  "written by hand; key them in") for index, found in entries
+                          if found.handwritten]
+        if not result.records and not any(found.handwritten for _, found in entries):
             result.doubts.append(Doubt("records", "no register entries could be read from the table"))
     else:
         values = extract_fields(doc_type, [PageWords(p.words, p.text) for p in content])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ocr.classify import classify
 from ocr.fields import PageWords, extract_fields
 from ocr.recognize import Word
-from ocr.registers import read_records
+from ocr.registers import read_entries
 from ocr.rules import Rules
 
 CHAR_W, LINE_H, ROW_GAP = 18.0, 30.0, 48.0
@@ -136,7 +136,7 @@ def test_register_table_in_another_column_order() -> None:
     xs = [x - 10 for x, _ in columns] + [2700]
     ys = [90, 90 + ROW_GAP, 90 + 2 * ROW_GAP, 90 + 3 * ROW_GAP]
     rules = Rules([(xs[0], y, xs[-1], y + 2) for y in ys], [(x, ys[0], x + 2, ys[-1]) for x in xs])
-    records = read_records("birth_register_page", p.words, rules)
+    records = read_entries("birth_register_page", p.words, rules).records
     assert records == [
         {"registration_number": "12", "full_name": "Nguyễn Văn An", "gender": "Nam", "date_of_birth": "2015-02-01",
          "registration_date": "2015-02-10", "father_name": "Nguyễn Văn Bình", "mother_name": "Lê Thị Cúc"},

@@ -3,7 +3,17 @@ per row, the entry numbers repaired."""
 from __future__ import annotations
 
 from ocr.recognize import Word
-from ocr.registers import Column, Grid, Table, find_grid, name_columns, number_in_sequence, read_rows
+from ocr.registers import (
+    Column,
+    Grid,
+    Table,
+    find_grid,
+    name_columns,
+    number_in_sequence,
+    read_entries,
+    read_rows,
+    register_type,
+)
 from ocr.rules import Rules
 
 LINE_H = 30.0
@@ -24,18 +34,20 @@ def test_the_grid_comes_from_the_long_rules_and_the_ends_of_the_row_rules() -> N
     inner = [(x, 100.0, x + 2, 300.0) for x in (400, 800)]  # the outer borders were never printed
     short = [(50.0, 500, 120, 502), (600.0, 600, 602, 620)]  # a dash and a tick are no rules of the table
     grid = find_grid(words, Rules(rows + short[:1], inner + short[1:]))
-    assert grid == Grid([100.0, 401.0, 801.0, 1300.0], [101.0, 201.0, 301.0], LINE_H)
+    assert grid == Grid([100.0, 401.0, 801.0, 1300.0], [101.0, 201.0, 301.0], LINE_H, tuple(inner))
     assert grid.bands == [(101.0, 201.0), (201.0, 301.0)]
     assert find_grid(words, Rules(rows[:1], inner)) is None  # one row rule: no table
     assert find_grid(words, Rules(rows, [])) is None  # two column edges: no table
 
 
 def test_columns_are_named_by_their_titles_and_a_column_of_two_titles_is_split() -> None:
-    grid = Grid([100.0, 700.0, 1300.0], [100.0, 150.0, 200.0, 250.0], LINE_H)
+    grid = Grid([100.0, 700.0, 1300.0], [100.0, 150.0, 200.0, 250.0], LINE_H,
+                tuple((x, 100.0, x + 2, 250.0) for x in (100.0, 700.0, 1300.0)))
     titles = cell("Số", 110, 110) + cell("Ngày đăng ký", 400, 110) + cell("Họ và tên", 710, 110)
-    entries = cell("7", 110, 160) + cell("Lê Văn Tám", 710, 160) + cell("8", 110, 210) + cell("Đỗ Thị Hoa", 710, 210)
+    entries = (cell("7", 110, 160) + cell("03/02/2004", 400, 160) + cell("Lê Văn Tám", 710, 160)
+               + cell("8", 110, 210) + cell("05/02/2004", 400, 210) + cell("Đỗ Thị Hoa", 710, 210))
     table = name_columns(grid, titles + entries)
-    assert table.header == (100.0, 150.0)
+    assert table.header[1] == 150.0  # the titles end where the first entry begins
     assert [c.field for c in table.columns] == ["registration_number", "registration_date", "full_name"]
     assert table.reads_as(["full_name"])
 
@@ -43,8 +55,8 @@ def test_columns_are_named_by_their_titles_and_a_column_of_two_titles_is_split()
 def test_an_untitled_column_of_small_numbers_is_the_entry_number() -> None:
     grid = Grid([100.0, 300.0, 900.0, 1200.0], [100.0, 150.0, 200.0, 250.0], LINE_H)
     words = (cell("Xqz", 110, 110) + cell("Họ và tên", 310, 110) + cell("Ghi chú", 910, 110)
-             + cell("31", 110, 160) + cell("Lê Văn Tám", 310, 160)
-             + cell("32", 110, 210) + cell("Đỗ Thị Hoa", 310, 210))
+             + cell("31", 110, 160) + cell("Lê Văn Tám", 310, 160) + cell("01/02/2004", 910, 160)
+             + cell("32", 110, 210) + cell("Đỗ Thị Hoa", 310, 210) + cell("03/02/2004", 910, 210))
     assert [c.field for c in name_columns(grid, words).columns] == ["registration_number", "full_name", "note"]
 
 
@@ -64,3 +76,71 @@ def test_a_misread_entry_number_is_given_back_by_the_run() -> None:
     assert [r["registration_number"] for r in number_in_sequence(records)] == ["12", "13", "14", "15"]
     alone = [{"registration_number": "12"}, {"registration_number": "40"}]
     assert number_in_sequence(alone) == alone  # no run most numbers agree on
+
+
+def test_an_unruled_book_reads_by_alignment_and_a_cell_second_line_stays_out_of_the_name() -> None:
+    titles = (cell("STT", 100, 100) + cell("Ngày đăng ký", 250, 100) + cell("Họ và tên", 600, 100)
+              + cell("Tên người cha", 1100, 100))
+    rows = []
+    for i, (name, second, father) in enumerate([("Lê Văn Tám", "(Nam)", "Lê Văn Bảy"),
+                                                 ("Đỗ Thị Hoa", "Tên gọi khác: Út", "Đỗ Văn Ba"),
+                                                 ("Vũ Đức Thắng", "", "Vũ Đức Long")]):
+        top = 200 + 110 * i
+        rows += cell(str(31 + i), 100, top) + cell(f"0{2 + i}/03/2019", 250, top) + cell(name, 600, top)
+        rows += cell(father, 1100, top) + (cell(second, 600, top + 40) if second else [])
+    records = read_entries("birth_register_page", titles + rows, Rules()).records
+    assert records == [
+        {"registration_number": "31", "registration_date": "2019-03-02", "full_name": "Lê Văn Tám",
+         "father_name": "Lê Văn Bảy"},
+        {"registration_number": "32", "registration_date": "2019-03-03", "full_name": "Đỗ Thị Hoa",
+         "father_name": "Đỗ Văn Ba"},
+        {"registration_number": "33", "registration_date": "2019-03-04", "full_name": "Vũ Đức Thắng",
+         "father_name": "Vũ Đức Long"}]
+
+
+def test_a_group_title_over_ruled_columns_names_each_with_its_own_title() -> None:
+    # 'Ngày, tháng, năm' spans two columns: the rule between them starts below it
+    xs, ys = [100.0, 300.0, 600.0, 900.0, 1400.0], [100.0, 150.0, 200.0, 250.0, 300.0]
+    vertical = [(x, 100.0, x + 2, 300.0) for x in (100.0, 300.0, 900.0, 1400.0)] + [(600.0, 150.0, 602.0, 300.0)]
+    words = (cell("Số", 110, 110) + cell("Ngày, tháng, năm", 620, 110) + cell("Họ và tên", 910, 110)
+             + cell("Sinh", 310, 160) + cell("Đăng ký", 610, 160)
+             + cell("7", 110, 210) + cell("01/02/2004", 310, 210) + cell("03/02/2004", 610, 210)
+             + cell("Lê Văn Tám", 910, 210)
+             + cell("8", 110, 260) + cell("02/02/2004", 310, 260) + cell("05/02/2004", 610, 260)
+             + cell("Đỗ Thị Hoa", 910, 260))
+    table = name_columns(Grid(xs, ys, LINE_H, tuple(vertical)), words, "birth_register_page")
+    assert [c.field for c in table.columns] == ["registration_number", "date_of_birth", "registration_date",
+                                                 "full_name"]
+
+
+def test_dates_whose_titles_were_lost_are_told_apart_by_their_order() -> None:
+    # two date columns with unreadable titles: an entry is registered after the birth it records
+    grid = Grid([100.0, 300.0, 600.0, 900.0, 1400.0], [100.0, 150.0, 200.0, 250.0], LINE_H)
+    words = (cell("Số", 110, 110) + cell("Xq", 310, 110) + cell("Wz", 610, 110) + cell("Họ và tên", 910, 110)
+             + cell("7", 110, 160) + cell("09/02/2004", 310, 160) + cell("01/02/2004", 610, 160)
+             + cell("Lê Văn Tám", 910, 160)
+             + cell("8", 110, 210) + cell("11/02/2004", 310, 210) + cell("28/01/2004", 610, 210)
+             + cell("Đỗ Thị Hoa", 910, 210))
+    fields = [c.field for c in name_columns(grid, words, "birth_register_page").columns]
+    assert fields == ["registration_number", "registration_date", "date_of_birth", "full_name"]
+
+
+def test_handwritten_entries_are_not_guessed() -> None:
+    titles = cell("Số", 110, 110) + cell("Ngày đăng ký", 310, 110) + cell("Họ và tên", 610, 110)
+    scrawl = [Word(t, x, y, x + 90, y + LINE_H, 0.35, (0, 0, 1)) for y in (160, 210, 260, 310)
+              for t, x in (("4I", 110), ("0l/O2/2OO4", 310), ("Lê", 610), ("Vắn", 710), ("Tảm", 810))]
+    rules = Rules([(100.0, y, 1200.0, y + 2) for y in (100, 150, 200, 250, 300, 350)],
+                  [(x, 100.0, x + 2, 350.0) for x in (100, 300, 600, 1200)])
+    found = read_entries("death_register_page", titles + scrawl, rules)
+    assert found.handwritten and found.records == []
+
+
+def test_a_page_from_the_middle_of_a_book_is_typed_by_its_columns() -> None:
+    titles = (cell("STT", 110, 110) + cell("Ngày ĐK", 310, 110) + cell("Họ tên vợ", 610, 110)
+              + cell("Họ tên chồng", 1010, 110))
+    rows = [w for i in range(3) for w in cell(str(5 + i), 110, 160 + 50 * i) + cell(f"1{i}/05/2001", 310, 160 + 50 * i)
+            + cell("Lê Thị Hoa", 610, 160 + 50 * i) + cell("Vũ Văn Ba", 1010, 160 + 50 * i)]
+    rules = Rules([(100.0, y, 1400.0, y + 2) for y in (100, 150, 200, 250, 300)],
+                  [(x, 100.0, x + 2, 300.0) for x in (100, 300, 600, 1000, 1400)])
+    assert register_type(titles + rows, rules) == "marriage_register_page"
+    assert register_type(cell("Kính gửi: Ủy ban nhân dân xã", 100, 100), Rules()) is None

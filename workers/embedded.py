@@ -201,7 +201,7 @@ def _plan_file(run: FileRun, outcomes: list[PageOutcome], config: BatchConfig, a
             summary.documents += 1
             continue
         started = time.monotonic()
-        found = understand(plan.pages)
+        found = understand(plan.pages, config.manifest.book.register_type if config.manifest.book else None)
         spent = time.monotonic() - started
         metrics.observe("understand", spent)
         summary.understanding_seconds = round(summary.understanding_seconds + spent, 3)
