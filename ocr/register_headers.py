@@ -3,9 +3,10 @@
 A title is read as three things: the kind of value (a name, a date, a place, a number …), what the value is about
 (birth, death, the registration) and whose it is (the father, the mother, the husband, the wife, the person
 registered). Each is recognised from a few Vietnamese words — abbreviated, reordered, without commas, with OCR
-slips in longer words — so 'Họ, chữ đệm, tên cha', 'Họ tên cha' and a group title 'Cha' spanning 'Họ và tên |
-Năm sinh' name the father's name alike. Columns a contract record does not score (ethnicity, residence, the
-declarant, the officer …) are recognised too, so that they are never taken for a scored one.
+slips in longer words, run together without their spaces — so 'Họ, chữ đệm, tên cha', 'Họ tên cha' and a group
+title 'Cha' spanning 'Họ và tên | Năm sinh' name the father's name alike. Columns a contract record does not score
+(ethnicity, residence, the declarant, the officer …) are recognised too, so that they are never taken for a scored
+one.
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from dataclasses import dataclass, replace
 from rapidfuzz.distance import Levenshtein
 
 from ocr.normalize import fold
+from ocr.syllables import split_syllables
 
 # What the words of a title say: a kind of value (name date place gender number id ethnicity nationality note
 # officer declarant cause relation book), what it is about (birth death registration), whose it is (father mother
@@ -73,7 +75,8 @@ class Meaning:
 
 def meaning(title: str) -> Meaning:
     """What a title says, word by word: each of its words is used by the longest phrase that starts there."""
-    tokens = _TOKEN.findall(fold(title).replace(".", " ").replace("-", " "))
+    tokens = [part for token in _TOKEN.findall(fold(title).replace(".", " ").replace("-", " "))
+              for part in (split_syllables(token) if len(token) > _SPELLED_LONG else None) or [token]]
     found = Meaning()
     i = 0
     while i < len(tokens):

@@ -22,12 +22,15 @@ from ocr.normalize import parse_date
 from ocr.recognize import Word
 from ocr.register_headers import Meaning, field_of, is_column_numbering, meaning
 from ocr.rules import Box, Rules, rule_positions
+from ocr.syllables import is_syllable, split_syllables
 
 MIN_COLUMNS = 3
 UNSURE, HANDWRITTEN, MIN_WORDS = 0.6, 0.35, 20  # this share of a page's entry words read below UNSURE: handwriting
 TITLE_LINES = 10  # an unruled table's titles stand within this many line heights above its first entry,
 TITLE_GAP = 1.5  # their lines this close to each other
 _DATE_LIKE = re.compile(r"\d{1,2}\s*[/.\-]\s*\d{1,2}\s*[/.\-]\s*\d{2,4}")  # every entry has one: its registration
+_GENDER_LINE = re.compile(r"\s*\(?\s*(?:nam|nữ|nu)\s*\)?\s*", re.IGNORECASE)  # '(Nam)' under a name
+_SMALL_NUMBER = re.compile(r"\d{1,5}")
 _YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
 _ENTRY_NUMBER = re.compile(r"\d{1,5}[.)]?")
 _SECOND_LINE = re.compile(r"^\s*\(|:|^\s*(?:nam|nữ|nu)\s*$", re.IGNORECASE)  # '(Nam)', 'Tên gọi khác: …'
@@ -441,16 +444,17 @@ def _order_dates(words: list[Word], guessed: list[Column], columns: list[Column]
 
 
 def _name_by_cells(words: list[Word], columns: list[Column], bands: list[Band]) -> None:
-    """A column whose title was misread (or is missing) but whose cells are all small numbers is the entry number,
-    all dates a date (of what, ``_resolve`` decides)."""
+    """What the cells say where the title said nothing or was misread: a column of small numbers is the entry
+    number, a column of dates a date (of what, ``_resolve`` decides) whatever its title made of it."""
+    if not bands:
+        return
     for col in columns:
-        if col.field is not None or not bands:
-            continue
+        dated = col.field is not None and (col.field.endswith("date") or "date_of" in col.field)
         cells = [_cell_text(words, col, band) for band in bands]
         taken = {c.field for c in columns}
-        if "registration_number" not in taken and _most(cells, lambda c: re.fullmatch(r"\d{1,5}", c)):
+        if col.field is None and "registration_number" not in taken and _most(cells, _SMALL_NUMBER.fullmatch):
             col.field = "registration_number"
-        elif _most(cells, _DATE_LIKE.fullmatch):
+        elif not dated and _most(cells, _DATE_LIKE.fullmatch):
             col.field = "date"
 
 
@@ -507,23 +511,26 @@ def _cell_text(words: list[Word], col: Column, band: Band) -> str:
     return _line_text(_cell_words(words, col, band)).strip(" |")
 
 
-def _name_text(words: list[Word], col: Column, band: Band) -> str:
-    """A name cell's name alone: a second line in brackets or after a label ('(Nam)', 'Tên gọi khác: …') is not
-    part of it, a name wrapped onto a second line is."""
+def _name_text(words: list[Word], col: Column, band: Band) -> tuple[str, str | None]:
+    """A name cell's name alone, and the gender some books write under it: a second line in brackets or after a
+    label ('(Nam)', 'Tên gọi khác: …') is not part of the name, a name wrapped onto a second line is."""
     lines = text_lines([w for w in words if col.left <= _centre(w)[0] < col.right
                         and band[0] <= _centre(w)[1] < band[1]])
     kept: list[str] = []
+    gender = None
     for line in lines:
         text = _line_text(line)
         if kept and _SECOND_LINE.search(text):
+            gender = normalize_value("gender", text.strip(" ()|")) if _GENDER_LINE.fullmatch(text) else None
             break
         kept.append(text)
-    return _unglued(" ".join(kept)).strip(" |")
+    return _unglued(" ".join(kept)).strip(" |"), gender
 
 
 def _unglued(name: str) -> str:
-    """A name whose syllables were read without their spaces ('LýHữuSơn'), spaced again at each capital."""
-    return "".join(f" {c}" if c.isupper() and i and name[i - 1].islower() else c for i, c in enumerate(name))
+    """A name whose syllables were read without their spaces ('LýHữuSơn', 'LƯƠNGĐÌNHSƠN'), spaced again."""
+    spaced = "".join(f" {c}" if c.isupper() and i and name[i - 1].islower() else c for i, c in enumerate(name))
+    return " ".join(" ".join(split_syllables(w) or [w]) if not is_syllable(w) else w for w in spaced.split())
 
 
 def _record(words: list[Word], columns: list[Column], band: Band, wanted: list[str]) -> dict[str, str]:
@@ -531,8 +538,14 @@ def _record(words: list[Word], columns: list[Column], band: Band, wanted: list[s
     for col in columns:
         if col.field not in wanted or col.field in record:
             continue
-        text = (_name_text if col.field.endswith("name") else _cell_text)(words, col, band)
+        gender = None
+        if col.field.endswith("name"):
+            text, gender = _name_text(words, col, band)
+        else:
+            text = _cell_text(words, col, band)
         value = normalize_value(col.field, text) if text else None
         if value:
             record[col.field] = value
+        if gender and "gender" in wanted and col.field == "full_name":
+            record.setdefault("gender", gender)
     return record if len(record) >= 2 else {}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ocr.register_headers import field_of, is_column_numbering, meaning
+from ocr.syllables import split_syllables
 
 
 @pytest.mark.parametrize(("title", "field"), [
@@ -55,3 +56,11 @@ def test_a_row_of_column_numbers_is_no_entry() -> None:
     assert is_column_numbering(["(1)", "(2)", "(3)", "(4)"]) and is_column_numbering(["1", "2", "3", "5", "6"])
     assert not is_column_numbering(["31", "05/03/2019", "Lê Văn Tám"])
     assert not is_column_numbering(["12", "13"])  # too few to tell
+
+
+def test_words_read_without_their_spaces_are_cut_into_syllables() -> None:
+    assert split_syllables("LƯƠNGĐÌNHSƠN") == ["LƯƠNG", "ĐÌNH", "SƠN"]
+    assert split_syllables("Cánbộhộtịch") == ["Cán", "bộ", "hộ", "tịch"]
+    assert split_syllables("Nguyễn") == ["Nguyễn"] and split_syllables("SO6DINH") is None
+    assert field_of(meaning("Họtênngườimẹ")) == "mother_name"
+    assert field_of(meaning("Sốđịnhdanh cá nhân")) == "personal_id"
