@@ -254,7 +254,7 @@ def name_columns(grid: Grid, words: list[Word], doc_type: str = "") -> Table:
     rows = _rows(grid, words, columns)
     first = next((i for i, band in enumerate(rows) if _is_entry(words, columns, band)), len(rows))
     end = rows[first][0] if first < len(rows) else max(w.bottom for w in words)
-    header = (min(w.top for w in words) if grid.ys else _titles_top(words, end, grid.height), end)
+    header = (_ruled_titles_top(words, grid) if grid.ys else _titles_top(words, end, grid.height), end)
     entries = [band for band in rows[first:] if not is_column_numbering(_cells(words, columns, band))]
     titles = [w for w in words if header[0] <= _centre(w)[1] < header[1]]
     body = [w for band in entries for w in words if band[0] <= _centre(w)[1] < band[1]]
@@ -281,6 +281,14 @@ def _titles_top(words: list[Word], end: float, height: float) -> float:
     return top - 1
 
 
+def _ruled_titles_top(words: list[Word], grid: Grid) -> float:
+    """Where a ruled table's column titles begin: at its top, or above it where titles stand over its first rule,
+    but below a line of the book's own title or running head there."""
+    above = [line for line in text_lines([w for w in words if _centre(w)[1] < grid.ys[0]])
+             if _is_book_title(line, grid.height)]
+    return max([max(w.bottom for w in line) for line in above] + [min(w.top for w in words) - 1])
+
+
 def _is_book_title(line: list[Word], height: float) -> bool:
     """A line of the book's own title ('SỔ ĐĂNG KÝ KHAI TỬ', 'Quyển số: 01 - Năm 2010'), not of a column's: it
     names a year, or it is one phrase in capitals."""
@@ -291,16 +299,33 @@ def _is_book_title(line: list[Word], height: float) -> bool:
 
 
 def _split_by_titles(titles: list[Word], body: list[Word], col: Column, height: float) -> list[Column]:
-    """A column holding two titles far apart: 'Số' and 'Ngày đăng ký' where the rule between them faded, or two
-    columns of an unruled book whose entries leave no gutter between them (a name, then signatures)."""
-    inside = sorted((w for w in titles if col.left <= _centre(w)[0] < col.right), key=lambda w: w.left)
-    reach = inside[0].right if inside else 0.0
-    for word in inside[1:]:
-        middle = (reach + word.left) / 2
-        if word.left - reach > 2.5 * height and not any(w.left < middle < w.right for w in body):
-            return [Column(col.left, middle), Column(middle, col.right)]  # an empty stripe down the title cell
-        reach = max(reach, word.right)
+    """A column holding two titles far apart on one line: 'Số' and 'Ngày đăng ký' where the rule between them
+    faded, or two columns of an unruled book whose entries leave no gutter between them (a name, then signatures)."""
+    for line in text_lines([w for w in titles if col.left <= _centre(w)[0] < col.right]):
+        reach = line[0].right
+        for i, word in enumerate(line[1:], 1):
+            gap = word.left - reach
+            if gap > 2.5 * height or (gap > 1.2 * height and _two_kinds(line[:i], line[i:])):
+                middle = _gutter(body, col, (reach + word.left) / 2)
+                if middle is not None:
+                    return [Column(col.left, middle), Column(middle, col.right)]  # an empty stripe down the cell
+            reach = max(reach, word.right)
     return [col]
+
+
+def _gutter(body: list[Word], col: Column, near: float) -> float | None:
+    """The middle of the empty stripe that the entries of a column leave around ``near`` (between the titles):
+    entries are aligned in their own columns, not under the middle of the titles' gap; None when a word crosses."""
+    inside = [w for w in body if col.left <= _centre(w)[0] < col.right]
+    left = max((w.right for w in inside if _centre(w)[0] < near), default=col.left)
+    right = min((w.left for w in inside if _centre(w)[0] >= near), default=col.right)
+    return (left + right) / 2 if left < right else None
+
+
+def _two_kinds(left: list[Word], right: list[Word]) -> bool:
+    """Two titles side by side that name different kinds of value ('Ngày chết', 'NN chết')."""
+    kinds = meaning(_line_text(left)).kind, meaning(_line_text(right)).kind
+    return None not in kinds and kinds[0] != kinds[1]
 
 
 def _rows(grid: Grid, words: list[Word], columns: list[Column]) -> list[Band]:
@@ -374,10 +399,19 @@ def _name_by_titles(grid: Grid, titles: list[Word], columns: list[Column]) -> No
             if spanned and len(spanned) <= max(3, 0.6 * len(columns)):  # wider: the book's title, a running head
                 cells.setdefault(spanned, []).extend(unit)
     for i, col in enumerate(columns):
-        col.said = meaning(_line_text(cells.get((i,), [])))
+        col.said = _own_meaning(cells.get((i,), []))
         for spanned in sorted((s for s in cells if len(s) > 1 and i in s), key=len):  # the nearest group first
             col.said = col.said.under(meaning(_line_text(cells[spanned])))
         col.field = field_of(col.said)
+
+
+def _own_meaning(words: list[Word]) -> Meaning:
+    """A column's own title, its lines read together ('Số thứ / tự'); where its lines name different people (a group
+    title 'Họ tên cha mẹ' taken for this column's over its own 'Mẹ'), the lowest one's, the title nearest the cells."""
+    lines = text_lines(words)
+    said = meaning(" ".join(_line_text(line) for line in lines))
+    owners = [owner for line in lines if (owner := meaning(_line_text(line)).owner)]
+    return dataclasses.replace(said, owner=owners[-1]) if owners else said
 
 
 def _phrases(line: list[Word], height: float) -> list[list[Word]]:
@@ -445,7 +479,8 @@ def _order_dates(words: list[Word], guessed: list[Column], columns: list[Column]
 
 def _name_by_cells(words: list[Word], columns: list[Column], bands: list[Band]) -> None:
     """What the cells say where the title said nothing or was misread: a column of small numbers is the entry
-    number, a column of dates a date (of what, ``_resolve`` decides) whatever its title made of it."""
+    number, a column of dates a date (of what, ``_resolve`` decides) whatever its title made of it, an untitled
+    column of people's names a name (whose, ``_resolve`` decides)."""
     if not bands:
         return
     for col in columns:
@@ -456,6 +491,14 @@ def _name_by_cells(words: list[Word], columns: list[Column], bands: list[Band]) 
             col.field = "registration_number"
         elif not dated and _most(cells, _DATE_LIKE.fullmatch):
             col.field = "date"
+        elif col.field is None and _most(cells, _person_name):
+            col.field = "full_name"
+
+
+def _person_name(text: str) -> bool:
+    """Two to five capitalised syllables, as a person's name is written."""
+    words = text.split()
+    return 2 <= len(words) <= 5 and all(w[0].isupper() and is_syllable(w) for w in words)
 
 
 def _most(cells: list[str], test: Callable[[str], object]) -> bool:

@@ -148,3 +148,33 @@ def test_a_page_from_the_middle_of_a_book_is_typed_by_its_columns() -> None:
                   [(x, 100.0, x + 2, 300.0) for x in (100, 300, 600, 1000, 1400)])
     assert register_type(titles + rows, rules) == "marriage_register_page"
     assert register_type(cell("Kính gửi: Ủy ban nhân dân xã", 100, 100), Rules()) is None
+
+
+def test_two_titles_in_one_unruled_column_are_split_at_the_entries_gutter() -> None:
+    # 'Ngày chết' and 'NN chết' a little apart over one alignment column: cut where the entries leave a stripe
+    grid = Grid([100.0, 300.0, 900.0, 1500.0], [], LINE_H)
+    words = (cell("Số", 110, 110) + cell("Họ và tên", 310, 110) + cell("Ngày chết", 960, 110)
+             + cell("NN chết", 1200, 110))
+    for i in range(3):
+        words += (cell(str(7 + i), 110, 160 + 50 * i) + cell("Lê Văn Tám", 310, 160 + 50 * i)
+                  + cell(f"0{i + 1}/02/2004", 910, 160 + 50 * i) + cell("Già yếu", 1160, 160 + 50 * i))
+    table = name_columns(grid, words, "death_register_page")
+    assert [c.field for c in table.columns] == ["registration_number", "full_name", "date_of_death", "cause"]
+    assert 1090 < table.columns[2].right < 1160  # between the dates' end and the causes' start
+
+
+def test_the_lowest_title_line_says_whose_and_cells_name_an_untitled_column() -> None:
+    # a group title 'Họ tên cha mẹ' fell into the mother's column; in the marriage book the husband's title was lost
+    grid = Grid([100.0, 300.0, 800.0, 1300.0, 1600.0], [100.0, 150.0, 200.0, 250.0, 300.0], LINE_H)
+    words = (cell("Số", 110, 105) + cell("Cha", 310, 125) + cell("Họ tên cha mẹ", 810, 100) + cell("Mẹ", 810, 125)
+             + cell("Ngày ĐK", 1310, 105)
+             + cell("7", 110, 160) + cell("Lê Văn Tám", 310, 160) + cell("Đỗ Thị Hoa", 810, 160)
+             + cell("02/03/2019", 1310, 160)
+             + cell("8", 110, 210) + cell("Vũ Văn Ba", 310, 210) + cell("Ngô Thị Lan", 810, 210)
+             + cell("04/03/2019", 1310, 210))
+    assert [c.field for c in name_columns(grid, words, "birth_register_page").columns] == [
+        "registration_number", "father_name", "mother_name", "registration_date"]
+    marriage = [w if w.text != "Mẹ" else Word("Vợ", w.left, w.top, w.right, w.bottom, w.conf, w.line)
+                for w in words if w.text not in ("Cha", "Họ", "tên", "cha", "mẹ")]
+    assert [c.field for c in name_columns(grid, marriage, "marriage_register_page").columns] == [
+        "registration_number", "husband_name", "wife_name", "registration_date"]
