@@ -299,17 +299,19 @@ def _is_book_title(line: list[Word], height: float) -> bool:
 
 
 def _split_by_titles(titles: list[Word], body: list[Word], col: Column, height: float) -> list[Column]:
-    """A column holding two titles far apart on one line: 'Số' and 'Ngày đăng ký' where the rule between them
-    faded, or two columns of an unruled book whose entries leave no gutter between them (a name, then signatures)."""
-    for line in text_lines([w for w in titles if col.left <= _centre(w)[0] < col.right]):
-        reach = line[0].right
-        for i, word in enumerate(line[1:], 1):
-            gap = word.left - reach
-            if gap > 2.5 * height or (gap > 1.2 * height and _two_kinds(line[:i], line[i:])):
-                middle = _gutter(body, col, (reach + word.left) / 2)
-                if middle is not None:
-                    return [Column(col.left, middle), Column(middle, col.right)]  # an empty stripe down the cell
-            reach = max(reach, word.right)
+    """A column holding two titles side by side (each of one or more lines): 'Số' and 'Ngày đăng ký' where the
+    rule between them faded, or two columns of an unruled book whose entries leave no gutter the whole page down.
+    Split where the titles leave an empty stripe (wide, or between titles of two kinds) and so do the entries."""
+    inside = sorted((w for w in titles if col.left <= _centre(w)[0] < col.right), key=lambda w: w.left)
+    reach = inside[0].right if inside else 0.0
+    for i, word in enumerate(inside[1:], 1):
+        gap = word.left - reach
+        left = [w for w in inside if w.right <= reach]
+        if gap > 2.5 * height or (gap > 1.2 * height and _two_kinds(left, inside[i:])):
+            middle = _gutter(body, col, (reach + word.left) / 2)
+            if middle is not None:  # and the right part may hold two titles again
+                return [Column(col.left, middle), *_split_by_titles(titles, body, Column(middle, col.right), height)]
+        reach = max(reach, word.right)
     return [col]
 
 
@@ -323,9 +325,10 @@ def _gutter(body: list[Word], col: Column, near: float) -> float | None:
 
 
 def _two_kinds(left: list[Word], right: list[Word]) -> bool:
-    """Two titles side by side that name different kinds of value ('Ngày chết', 'NN chết')."""
-    kinds = meaning(_line_text(left)).kind, meaning(_line_text(right)).kind
-    return None not in kinds and kinds[0] != kinds[1]
+    """Two titles side by side that name different values ('Ngày chết', 'NN chết'; 'Ngày chết', 'Ngày đăng ký')."""
+    said = [meaning(" ".join(_line_text(line) for line in text_lines(part))) for part in (left, right)]
+    kinds, abouts = {s.kind for s in said}, {s.about for s in said}
+    return None not in kinds and (len(kinds) == 2 or (None not in abouts and len(abouts) == 2))
 
 
 def _rows(grid: Grid, words: list[Word], columns: list[Column]) -> list[Band]:
