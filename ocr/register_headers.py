@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from rapidfuzz.distance import Levenshtein
 
 from ocr.normalize import fold
-from ocr.syllables import split_syllables
+from ocr.syllables import is_syllable, split_syllables
 
 # What the words of a title say: a kind of value (name date place gender number id ethnicity nationality note
 # officer declarant cause relation book), what it is about (birth death registration), whose it is (father mother
@@ -76,7 +76,7 @@ class Meaning:
 def meaning(title: str) -> Meaning:
     """What a title says, word by word: each of its words is used by the longest phrase that starts there."""
     tokens = [part for token in _TOKEN.findall(fold(title).replace(".", " ").replace("-", " "))
-              for part in (split_syllables(token) if len(token) > _SPELLED_LONG else None) or [token]]
+              for part in (None if is_syllable(token) else split_syllables(token)) or [token]]
     found = Meaning()
     i = 0
     while i < len(tokens):

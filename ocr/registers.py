@@ -33,7 +33,8 @@ _GENDER_LINE = re.compile(r"\s*\(?\s*(?:nam|nữ|nu)\s*\)?\s*", re.IGNORECASE)  
 _SMALL_NUMBER = re.compile(r"\d{1,5}")
 _YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
 _ENTRY_NUMBER = re.compile(r"\d{1,5}[.)]?")
-_SECOND_LINE = re.compile(r"^\s*\(|:|^\s*(?:nam|nữ|nu)\s*$", re.IGNORECASE)  # '(Nam)', 'Tên gọi khác: …'
+_SECOND_LINE = re.compile(r"^\s*\(|:|^\s*(?:nam|nữ|nu)\s*$|^\s*(?:tên gọi|tên khác|bí danh)",
+                          re.IGNORECASE)  # under a name: '(Nam)', 'Tên gọi khác: …', a former name
 # The book's main date, for a date column whose title does not say of what.
 _MAIN_DATE = {"birth_register_page": "date_of_birth", "death_register_page": "date_of_death"}
 # The people a book names, in the order its columns name them: a name column whose title does not say whose (or
@@ -195,7 +196,7 @@ def find_grid(words: list[Word], rules: Rules) -> Grid | None:
     height = statistics.median(w.height for w in words)
     long_h = [b for b in rules.horizontal if b[2] - b[0] > 10 * height]
     ys = rule_positions(long_h, False, height * 0.8)
-    if len(ys) < 2:
+    if len(ys) < 3:  # no two rows ruled apart: an underline, a border, not the rows of a table
         ys = []
     body = _entry_lines(words if not ys else [w for w in words if ys[0] - 4 * height <= _centre(w)[1] <= ys[-1]])
     tall = 0.3 * (body[-1][0].bottom - body[0][0].top) if body else 0.0  # a column rule runs down the entries
