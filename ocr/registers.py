@@ -50,6 +50,9 @@ _BOOK_COLUMNS = {
     "death_register_page": {"date_of_death": 3, "place_of_death": 3, "cause": 3},
 }
 
+_BOOK_OWNERS = {"birth_register_page": {"father", "mother"}, "marriage_register_page": {"husband", "wife"},
+                "death_register_page": set()}
+
 Band = tuple[float, float]  # the top and bottom of one row of the table
 
 
@@ -161,6 +164,7 @@ def register_type(words: list[Word], rules: Rules) -> str | None:
             len(table.bands) < 2 and not handwriting(_entry_words(grid, table))):
         return None
     votes = {book: sum(weight for name, weight in columns.items() if name in fields)
+             + sum(c.said.owner in _BOOK_OWNERS[book] for c in table.columns)  # 'Dân tộc chồng': a spouse's too
              for book, columns in _BOOK_COLUMNS.items()}
     ranked = sorted(votes, key=lambda book: -votes[book])
     return ranked[0] if votes[ranked[0]] > votes[ranked[1]] else None
