@@ -85,19 +85,32 @@ def line_masks(gray: np.ndarray, dpi: float) -> tuple[np.ndarray, np.ndarray, np
     of the faint ones alone."""
     horizontal, vertical = rule_masks(gray < INK, dpi)
     run, thickest = max(10, int(dpi * RULE_INCHES)), max(2, round(dpi * RULE_THICKNESS_INCHES))
-    faint_h = _thin(_open_along((cv2.blur(gray, (1, 3)) < FAINT).astype(np.uint8), run, 0), thickest, 0)
-    faint_v = _thin(_open_along((cv2.blur(gray, (3, 1)) < FAINT).astype(np.uint8), run, 1), thickest, 1)
-    if len(_boxes(faint_h & ~horizontal)) < FAINT_ROWS:  # a card's border, a frame: no table of faint rules
+    faint_h = _open_along((cv2.blur(gray, (1, 3)) < FAINT).astype(np.uint8), run, 0)
+    rows = np.flatnonzero((faint_h & (1 - horizontal)).any(axis=1))
+    if np.count_nonzero(np.diff(rows) > thickest) + 1 < FAINT_ROWS:  # most pages: not even that many faint lines
         return horizontal, vertical, np.zeros_like(horizontal)
-    faint = (faint_h | faint_v) & ~(horizontal | vertical)
+    faint_h = _thin(faint_h, thickest, 0)
+    if len(_boxes(faint_h & (1 - horizontal))) < FAINT_ROWS:  # a card's border, a frame: no table of faint rules
+        return horizontal, vertical, np.zeros_like(horizontal)
+    faint_v = _thin(_open_along((cv2.blur(gray, (3, 1)) < FAINT).astype(np.uint8), run, 1), thickest, 1)
+    faint = (faint_h | faint_v) & (1 - (horizontal | vertical))
     return horizontal | faint_h, vertical | faint_v, faint
 
 
 def _thin(mask: np.ndarray, thickest: int, axis: int) -> np.ndarray:
-    """The parts of a horizontal (``axis`` 0) or vertical (1) line mask at most ``thickest`` pixels across."""
+    """The parts of a horizontal (``axis`` 0) or vertical (1) line mask at most ``thickest`` pixels across (worked
+    out on the box that holds them)."""
+    ys, xs = np.nonzero(mask.any(axis=1))[0], np.nonzero(mask.any(axis=0))[0]
+    if not ys.size:
+        return mask
+    top, bottom = max(0, ys[0] - 2), ys[-1] + 3
+    left, right = max(0, xs[0] - 2), xs[-1] + 3
+    box = mask[top:bottom, left:right]
     across = np.ones((thickest + 1, 1) if axis == 0 else (1, thickest + 1), np.uint8)
-    thick = cv2.dilate(cv2.morphologyEx(mask, cv2.MORPH_OPEN, across), np.ones((3, 3), np.uint8))
-    return mask & (1 - thick)
+    thick = cv2.dilate(cv2.morphologyEx(box, cv2.MORPH_OPEN, across), np.ones((3, 3), np.uint8))
+    thinned = np.zeros_like(mask)
+    thinned[top:bottom, left:right] = box & (1 - thick)
+    return thinned
 
 
 def _boxes(mask: np.ndarray) -> list[Box]:
