@@ -14,7 +14,7 @@ from functools import cache
 import vietnam_provinces
 from rapidfuzz import fuzz, process
 
-from ocr.normalize import fold, nfc
+from ocr.normalize import fold, nfc, traditional_tones
 
 ETHNIC_GROUPS = [
     "Kinh", "Tày", "Thái", "Mường", "Khmer", "Hoa", "Nùng", "Mông", "Dao", "Gia Rai", "Ngái", "Ê Đê", "Ba Na",
@@ -165,7 +165,10 @@ def _repair_part(part: str, level: list[_Division], fuzzy: bool) -> tuple[str, _
     found = _best(name, candidates, 88 if fuzzy else 101)
     if found is None:
         return part, None
-    return prefix + (found.name.upper() if name.isupper() else found.name), found
+    if traditional_tones(name.strip().lower()) == traditional_tones(found.name.lower()):
+        return part, found  # the same name with its tone mark placed the other way: kept as printed ('Hoà', 'Hòa')
+    official = traditional_tones(found.name)  # the lists write 'Hoà', 'Thuỷ'; most documents 'Hòa', 'Thủy'
+    return prefix + (official.upper() if name.isupper() else official), found
 
 
 def _from_list(value: str, choices: list[str], cutoff: float = 80) -> str | None:
@@ -205,6 +208,16 @@ def _syllables() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
     for s in NAME_SYLLABLES:
         syllables.setdefault(fold(s), s)
     return known, surnames, syllables
+
+
+def is_name_syllable(word: str) -> bool:
+    """Whether ``word`` (any case and marks) is spelled as a syllable of some person's name."""
+    return fold(word) in _syllables()[2]
+
+
+def looks_like_name(words: list[str]) -> bool:
+    """Whether words read as a person's name: a surname, then name syllables (the last may be any: 'HỒ THỊ TÊN')."""
+    return len(words) >= 2 and fold(words[0]) in _syllables()[1] and all(map(is_name_syllable, words[1:-1]))
 
 
 def repair_name(value: str) -> str:

@@ -112,8 +112,8 @@ def date_from_words(text: str) -> str | None:
     if not m:
         return None
     day, month, year = (words_to_number(g.split()) for g in m.groups())
-    if day is None or month is None or year is None:
-        return None
+    if day is None or month is None or year is None or not 1800 <= year <= 2200:
+        return None  # a year of a few words lost to OCR ('năm một') is no year
     try:
         return dt.date(year, month, day).isoformat()
     except (TypeError, ValueError):
@@ -148,8 +148,9 @@ def parse_phone(text: str) -> str | None:
 
 
 def parse_area(text: str) -> str | None:
-    """'1.801,4 m2' → '1801.4': Vietnamese thousands dots and decimal comma; the decimals as printed."""
-    m = re.search(r"(?<![A-Za-z])\d[\d.,\s]*", text)
+    """'1.801,4 m2' → '1801.4': Vietnamese thousands dots and decimal comma; the decimals as printed. A lone digit
+    is no parcel's area but OCR's reading of a smudge."""
+    m = re.search(r"(?<![A-Za-z])\d[\d.,\s]*\d", text)
     if not m:
         return None
     number = m.group(0).strip().replace(" ", "").rstrip(".,")
@@ -182,5 +183,18 @@ def parse_number(text: str) -> str | None:
 
 
 def clean_value(text: str) -> str:
-    """A printed value without the separators OCR leaves around it."""
+    """A printed value without the separators OCR leaves around it (its spelling, tone marks included, as printed)."""
     return nfc(text).strip(" :;,.|_-—~*'\"`")
+
+
+_TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"  # huyền, sắc, ngã, hỏi, nặng
+_END = r"])(?![a-zA-Z\u0300-\u036f])"  # the syllable ends there: no final consonant
+_NEW_STYLE = re.compile(r"([oO])([aeAE])([" + _TONE_MARKS + _END + r"|(?<![qQ])([uU])([yY])([" + _TONE_MARKS + _END)
+
+
+def traditional_tones(text: str) -> str:
+    """'Hoà', 'Thuỷ' → 'Hòa', 'Thủy': a tone mark on 'oa', 'oe', 'uy' ending a syllable stands on its first vowel,
+    as most printed documents place it (the official lists of places put it on the second)."""
+    decomposed = unicodedata.normalize("NFD", text)
+    fixed = _NEW_STYLE.sub(lambda m: m[1] + m[3] + m[2] if m[1] else m[4] + m[6] + m[5], decomposed)
+    return unicodedata.normalize("NFC", fixed)

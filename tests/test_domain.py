@@ -32,6 +32,13 @@ def test_places_take_the_official_spelling_from_the_province_down() -> None:
     assert repair_place("Bệnh viện Đa khoa tỉnh") == "Bệnh viện Đa khoa tỉnh"
 
 
+def test_a_place_keeps_its_printed_tone_mark_placement() -> None:
+    # 'Hoà' and 'Hòa' are one name: neither is changed; a mark OCR lost comes back where documents put it
+    assert repair_place("phường Yên Hoà, quận Cầu Giấy, Hà Nội") == "phường Yên Hoà, quận Cầu Giấy, Hà Nội"
+    assert repair_place("phường Yên Hòa, quận Cầu Giấy, Hà Nội") == "phường Yên Hòa, quận Cầu Giấy, Hà Nội"
+    assert repair_place("phường Yên Hoa, quận Cầu Giấy, Hà Nội") == "phường Yên Hòa, quận Cầu Giấy, Hà Nội"
+
+
 def test_a_division_named_after_its_kind_word() -> None:
     assert repair_division("QUẬN", "CẤU GIẦY") == "CẦU GIẤY"
     assert repair_division("huyện", "Hoăng Hóa") == "Hoằng Hóa"

@@ -13,6 +13,7 @@ from ocr.normalize import (
     parse_number,
     parse_personal_id,
     parse_phone,
+    traditional_tones,
     words_to_number,
 )
 
@@ -100,3 +101,8 @@ def test_phone_digits_only() -> None:
     assert parse_phone("0912 345 678") == "0912345678"
     assert parse_phone("+84 912 345 678") == "0912345678"
     assert parse_phone("12") is None
+
+
+def test_tone_marks_placed_one_way() -> None:
+    assert traditional_tones("phường Yên Hoà, THUỶ, Khoá") == "phường Yên Hòa, THỦY, Khóa"
+    assert traditional_tones("Quý, Hoàng, Thủy") == "Quý, Hoàng, Thủy"

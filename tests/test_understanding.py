@@ -71,6 +71,33 @@ def test_birth_certificate_variant_read_by_tesseract() -> None:
     assert found.review_reasons == []
 
 
+def test_form_of_another_edition_read_by_meaning() -> None:
+    """No colons, words in the other order, an abbreviation, the mother's block first under a heading, the mother's
+    own ID number that is not the child's."""
+    lines = ["GIẤY KHAI SINH", "THÔNG TIN NGƯỜI MẸ", "Tên, họ   LÊ THỊ HẠNH", "Sinh năm   1985",
+             "Số định danh cá nhân   040185001111", "THÔNG TIN NGƯỜI CHA", "Tên, họ   TRẦN VĂN SƠN",
+             "NGƯỜI ĐƯỢC KHAI SINH", "Tên, họ   TRẦN MINH KHÔI", "Sinh ngày   09/10/2012", "GT   Nam",
+             "Số định danh cá nhân   040212003456", "Đăng ký ngày   15/10/2012"]
+    found = _understand(render_page(lines, dpi=DPI))
+    assert found.doc_type == "birth_certificate"
+    assert found.fields == {"mother_name": "LÊ THỊ HẠNH", "father_name": "TRẦN VĂN SƠN", "full_name": "TRẦN MINH KHÔI",
+                            "date_of_birth": "2012-10-09", "gender": "Nam", "personal_id": "040212003456",
+                            "registration_date": "2012-10-15"}
+
+
+def test_side_by_side_marriage_table_read_by_column() -> None:
+    rows = [["Họ và tên", "NGUYỄN VĂN AN", "LÊ THỊ BÌNH"], ["Ngày sinh", "01/02/1990", "03/04/1992"],
+            ["Số định danh cá nhân", "001090012345", "001192012345"]]
+    image = render_table(["ỦY BAN NHÂN DÂN XÃ AN HÒA", "GIẤY CHỨNG NHẬN KẾT HÔN"], ["", "Vợ", "Chồng"],
+                         [[label, wife, husband] for label, husband, wife in rows], widths=[60, 60, 60], dpi=DPI,
+                         size_mm=(210.0, 148.0))
+    found = _understand(image)
+    assert found.doc_type == "marriage_certificate"
+    assert found.fields == {"husband_name": "NGUYỄN VĂN AN", "husband_date_of_birth": "1990-02-01",
+                            "husband_personal_id": "001090012345", "wife_name": "LÊ THỊ BÌNH",
+                            "wife_date_of_birth": "1992-04-03", "wife_personal_id": "001192012345"}
+
+
 def test_inconsistent_personal_id_is_flagged_for_review() -> None:
     lines = ["TRÍCH LỤC KHAI TỬ", "Họ, chữ đệm, tên: HÀ VĂN LỘC", "Ngày, tháng, năm sinh: 04/04/1950",
              "Số định danh cá nhân: 001152000999", "Đã chết vào lúc: 8 giờ, ngày 01/01/2020",
