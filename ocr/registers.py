@@ -30,6 +30,9 @@ TITLE_LINES = 10  # an unruled table's titles stand within this many line height
 TITLE_GAP = 1.5  # their lines this close to each other
 _DATE_LIKE = re.compile(r"\d{1,2}\s*[/.\-]\s*\d{1,2}\s*[/.\-]\s*\d{2,4}")  # every entry has one: its registration
 _GENDER_LINE = re.compile(r"\s*\(?\s*(?:nam|nữ|nu)\s*\)?\s*", re.IGNORECASE)  # '(Nam)' under a name
+_DATES = {"registration_date", "date_of_birth", "date_of_death"}
+_LOOKALIKE_DIGITS = str.maketrans("OoDQlIi!|SsBZz", "00001111155822")
+_DATE_SHAPED = re.compile(r"[\dOoDQlIi!|SsBZz]{1,4}(?:[/.\-][\dOoDQlIi!|SsBZz]{1,4}){2}")  # 'O5/l2/2OO4'
 _SMALL_NUMBER = re.compile(r"\d{1,5}")
 _YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
 _ENTRY_NUMBER = re.compile(r"\d{1,5}[.)]?")
@@ -584,6 +587,12 @@ def _unglued(name: str) -> str:
     return " ".join(" ".join(split_syllables(w) or [w]) if not is_syllable(w) else w for w in spaced.split())
 
 
+def _digits_read_as_letters(text: str) -> str:
+    """A date cell with the letters OCR reads for digits put back ('O'→0, 'l', 'I', '!'→1, 'S'→5, 'B'→8)."""
+    return " ".join(word.translate(_LOOKALIKE_DIGITS) if _DATE_SHAPED.fullmatch(word) else word
+                    for word in text.split())
+
+
 def _record(words: list[Word], columns: list[Column], band: Band, wanted: list[str]) -> dict[str, str]:
     record: dict[str, str] = {}
     for col in columns:
@@ -595,6 +604,8 @@ def _record(words: list[Word], columns: list[Column], band: Band, wanted: list[s
         else:
             text = _cell_text(words, col, band)
         value = normalize_value(col.field, text) if text else None
+        if not value and text and col.field in _DATES:
+            value = normalize_value(col.field, _digits_read_as_letters(text))  # '12/O3/2019', '1!/03/2019'
         if value:
             record[col.field] = value
         if gender and "gender" in wanted and col.field == "full_name":

@@ -84,4 +84,20 @@ def record_doubts(records: list[dict[str, str]], today: dt.date | None = None) -
                                                         f"{problem}"))
         if "registration_number" not in record:
             doubts.append(Doubt(f"records.{i}.registration_number", f"entry {i}: no registration number read"))
+    return doubts + _out_of_order(records)
+
+
+def _out_of_order(records: list[dict[str, str]]) -> list[Doubt]:
+    """Entries are registered in their order: a registration date earlier than the one before it and the one after
+    it, or later than both, was misread (or the entry is)."""
+    dates = [r.get("registration_date") for r in records]
+    doubts = []
+    for i in range(len(records)):
+        date = dates[i]
+        before = next((d for d in reversed(dates[:i]) if d), None)
+        after = next((d for d in dates[i + 1:] if d), None)
+        if date and before and after and before <= after and not before <= date <= after:
+            doubts.append(Doubt(f"records.{i + 1}.registration_date",
+                                f"entry {i + 1} ({records[i].get('registration_number', '?')}): registration date "
+                                f"{date} is out of order between {before} and {after}"))
     return doubts

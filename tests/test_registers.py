@@ -2,6 +2,7 @@
 per row, the entry numbers repaired."""
 from __future__ import annotations
 
+from ocr.doctypes import RECORD_FIELDS
 from ocr.recognize import Word
 from ocr.registers import (
     Column,
@@ -15,6 +16,7 @@ from ocr.registers import (
     register_type,
 )
 from ocr.rules import Rules
+from ocr.validate import record_doubts
 
 LINE_H = 30.0
 
@@ -178,3 +180,16 @@ def test_the_lowest_title_line_says_whose_and_cells_name_an_untitled_column() ->
                 for w in words if w.text not in ("Cha", "Họ", "tên", "cha", "mẹ")]
     assert [c.field for c in name_columns(grid, marriage, "marriage_register_page").columns] == [
         "registration_number", "husband_name", "wife_name", "registration_date"]
+
+
+def test_a_date_with_letters_for_digits_is_read_and_one_out_of_order_is_flagged() -> None:
+    grid = Grid([100.0, 300.0, 700.0, 1200.0], [100.0, 150.0, 200.0, 250.0, 300.0], LINE_H)
+    words = (cell("Số", 110, 110) + cell("Ngày đăng ký", 310, 110) + cell("Họ và tên", 710, 110)
+             + cell("7", 110, 160) + cell("02/03/2019", 310, 160) + cell("Lê Văn Tám", 710, 160)
+             + cell("8", 110, 210) + cell("O5/O3/2Ol9", 310, 210) + cell("Đỗ Thị Hoa", 710, 210)
+             + cell("9", 110, 260) + cell("04/03/2019", 310, 260) + cell("Vũ Văn Ba", 710, 260))
+    records = read_rows(name_columns(grid, words, "death_register_page"), RECORD_FIELDS["death_register_page"])
+    assert [r["registration_date"] for r in records] == ["2019-03-02", "2019-03-05", "2019-03-04"]
+    doubts = record_doubts(records)  # entries are registered in order: the repaired 05/03 cannot stand before 04/03
+    assert [d.target for d in doubts] == ["records.2.registration_date"]
+    assert "out of order" in doubts[0].reason
