@@ -325,11 +325,14 @@ def _split_by_titles(titles: list[Word], body: list[Word], col: Column, height: 
 
 def _gutter(body: list[Word], col: Column, near: float) -> float | None:
     """The middle of the empty stripe that the entries of a column leave around ``near`` (between the titles):
-    entries are aligned in their own columns, not under the middle of the titles' gap; None when a word crosses."""
+    entries are aligned in their own columns, not under the middle of the titles' gap; None when a word crosses it
+    or when one side has no entries (a group title above, not a second column)."""
     inside = [w for w in body if col.left <= _centre(w)[0] < col.right]
-    left = max((w.right for w in inside if _centre(w)[0] < near), default=col.left)
-    right = min((w.left for w in inside if _centre(w)[0] >= near), default=col.right)
-    return (left + right) / 2 if left < right else None
+    before = [w.right for w in inside if _centre(w)[0] < near]
+    after = [w.left for w in inside if _centre(w)[0] >= near]
+    if not before or not after or max(before) >= min(after):  # two columns, each with its entries, or none
+        return None
+    return (max(before) + min(after)) / 2
 
 
 def _two_kinds(left: list[Word], right: list[Word]) -> bool:
