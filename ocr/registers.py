@@ -236,7 +236,7 @@ def aligned_edges(lines: Sequence[list[Word]], height: float) -> list[float]:
         return []
     left = min(w.left for line in lines for w in line)
     right = max(w.right for line in lines for w in line)
-    step, pad = height / 4, height * 0.25  # a word space is about a third of the height: spaces close up
+    step, pad = height / 8, height * 0.25  # a word space is about a third of the height: spaces close up
     covered = np.zeros(int((right - left) / step) + 2, int)
     for line in lines:
         mark = np.zeros_like(covered, bool)
