@@ -317,10 +317,18 @@ def _split_by_titles(titles: list[Word], body: list[Word], col: Column, height: 
         left = [w for w in inside if w.right <= reach]
         if gap > 2.5 * height or (gap > 1.2 * height and _two_kinds(left, inside[i:])):
             middle = _gutter(body, col, (reach + word.left) / 2)
+            if middle is None and _side_by_side(left, inside[i:]):  # one of them has no entries read (gender
+                middle = (reach + word.left) / 2                    # cells OCR dropped, notes never written)
             if middle is not None:  # and the right part may hold two titles again
                 return [Column(col.left, middle), *_split_by_titles(titles, body, Column(middle, col.right), height)]
         reach = max(reach, word.right)
     return [col]
+
+
+def _side_by_side(left: list[Word], right: list[Word]) -> bool:
+    """Two titles on the same level of the header (their heights overlap), not a group title above a column's."""
+    return min(w.top for w in left) < max(w.bottom for w in right) and min(w.top for w in right) < max(
+        w.bottom for w in left)
 
 
 def _gutter(body: list[Word], col: Column, near: float) -> float | None:

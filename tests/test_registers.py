@@ -193,3 +193,16 @@ def test_a_date_with_letters_for_digits_is_read_and_one_out_of_order_is_flagged(
     doubts = record_doubts(records)  # entries are registered in order: the repaired 05/03 cannot stand before 04/03
     assert [d.target for d in doubts] == ["records.2.registration_date"]
     assert "out of order" in doubts[0].reason
+
+
+def test_side_by_side_titles_split_a_column_even_when_one_has_no_entries_read() -> None:
+    # 'Nam, Nữ' beside 'Ngày tháng năm sinh' over one alignment column; the gender cells were not read at all
+    grid = Grid([100.0, 300.0, 1100.0], [], LINE_H)
+    words = cell("Số", 110, 110) + cell("Nam, Nữ", 320, 110) + cell("Ngày sinh", 700, 110)
+    for i in range(3):
+        words += cell(str(7 + i), 110, 160 + 50 * i) + cell(f"0{i + 1}/02/2004", 700, 160 + 50 * i)
+    assert [c.field for c in name_columns(grid, words, "birth_register_page").columns] == [
+        "registration_number", "gender", "date_of_birth"]
+    above = cell("Số", 110, 110) + cell("Người mẹ", 700, 80) + cell("Họ và tên", 320, 110)  # a group title above
+    rows = [w for i in range(3) for w in cell(str(7 + i), 110, 160 + 50 * i) + cell("Lê Thị Hoa", 320, 160 + 50 * i)]
+    assert len(name_columns(grid, above + rows, "birth_register_page").columns) == 2
