@@ -264,7 +264,7 @@ def name_columns(grid: Grid, words: list[Word], doc_type: str = "") -> Table:
     end = rows[first][0] if first < len(rows) else max(w.bottom for w in words)
     header = (_ruled_titles_top(words, grid) if grid.ys else _titles_top(words, end, grid.height), end)
     entries = [band for band in rows[first:] if not is_column_numbering(_cells(words, columns, band))]
-    titles = [w for w in words if header[0] <= _centre(w)[1] < header[1]]
+    titles = _below_book_titles([w for w in words if header[0] <= _centre(w)[1] < header[1]], grid.height)
     body = [w for band in entries for w in words if band[0] <= _centre(w)[1] < band[1]]
     columns = [part for col in columns for part in _split_by_titles(titles, body, col, grid.height)]
     _name_by_titles(grid, titles, columns)
@@ -295,6 +295,13 @@ def _ruled_titles_top(words: list[Word], grid: Grid) -> float:
     above = [line for line in text_lines([w for w in words if _centre(w)[1] < grid.ys[0]])
              if _is_book_title(line, grid.height)]
     return max([max(w.bottom for w in line) for line in above] + [min(w.top for w in words) - 1])
+
+
+def _below_book_titles(titles: list[Word], height: float) -> list[Word]:
+    """The column titles without the book's own title lines printed inside the table's top (and what is above)."""
+    lines = text_lines(titles)
+    last = max((i for i, line in enumerate(lines) if _is_book_title(line, height)), default=-1)
+    return [w for line in lines[last + 1:] for w in line]
 
 
 def _is_book_title(line: list[Word], height: float) -> bool:
