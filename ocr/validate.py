@@ -5,9 +5,10 @@ import datetime as dt
 from dataclasses import dataclass
 
 from ocr.doctypes import REQUIRED
-from ocr.domain import province_codes
+from ocr.domain import looks_like_name, province_codes
 
 LOW_FIELD_CONFIDENCE = 0.60
+NAME_FIELDS = ("full_name", "father_name", "mother_name", "husband_name", "wife_name")
 # Fourth digit of a personal ID: century of birth and gender (Circular 59/2021/TT-BCA).
 _CENTURY_GENDER = {0: (1900, "Nam"), 1: (1900, "Nữ"), 2: (2000, "Nam"), 3: (2000, "Nữ"), 4: (2100, "Nam"),
                    5: (2100, "Nữ"), 6: (2200, "Nam"), 7: (2200, "Nữ"), 8: (1800, "Nam"), 9: (1800, "Nữ")}
@@ -84,7 +85,29 @@ def record_doubts(records: list[dict[str, str]], today: dt.date | None = None) -
                                                         f"{problem}"))
         if "registration_number" not in record:
             doubts.append(Doubt(f"records.{i}.registration_number", f"entry {i}: no registration number read"))
-    return doubts + _out_of_order(records)
+    return doubts + _out_of_order(records) + _names_misread(records) + _other_year(records)
+
+
+def _names_misread(records: list[dict[str, str]]) -> list[Doubt]:
+    """A person's name in an entry that is no surname followed by name syllables was misread."""
+    return [Doubt(f"records.{i}.{name}", f"entry {i} ({record.get('registration_number', '?')}): {name} "
+                                         f"{record[name]!r} does not read as a name")
+            for i, record in enumerate(records, 1) for name in NAME_FIELDS
+            if record.get(name) and not looks_like_name(record[name].split())]
+
+
+def _other_year(records: list[dict[str, str]]) -> list[Doubt]:
+    """A page's entries are registered within a year or so of each other: a registration date years away from the
+    others' was misread."""
+    years = sorted(int(r["registration_date"][:4]) for r in records if r.get("registration_date"))
+    if len(years) < 3:
+        return []
+    usual = years[len(years) // 2]
+    return [Doubt(f"records.{i}.registration_date", f"entry {i} ({record.get('registration_number', '?')}): "
+                                                    f"registered {record['registration_date']}, years from the "
+                                                    f"page's other entries ({usual})")
+            for i, record in enumerate(records, 1)
+            if record.get("registration_date") and abs(int(record["registration_date"][:4]) - usual) > 1]
 
 
 def _out_of_order(records: list[dict[str, str]]) -> list[Doubt]:

@@ -2,6 +2,8 @@
 per row, the entry numbers repaired."""
 from __future__ import annotations
 
+import datetime as dt
+
 from ocr.doctypes import RECORD_FIELDS
 from ocr.recognize import Word
 from ocr.registers import (
@@ -206,3 +208,12 @@ def test_side_by_side_titles_split_a_column_even_when_one_has_no_entries_read() 
     above = cell("Số", 110, 110) + cell("Người mẹ", 700, 80) + cell("Họ và tên", 320, 110)  # a group title above
     rows = [w for i in range(3) for w in cell(str(7 + i), 110, 160 + 50 * i) + cell("Lê Thị Hoa", 320, 160 + 50 * i)]
     assert len(name_columns(grid, above + rows, "birth_register_page").columns) == 2
+
+
+def test_a_misread_name_and_a_registration_years_away_are_flagged() -> None:
+    records = [{"registration_number": "7", "registration_date": "2019-03-02", "full_name": "Lê Văn Tám"},
+               {"registration_number": "8", "registration_date": "2019-03-05", "full_name": "Tlên Ngọc Hoa"},
+               {"registration_number": "9", "registration_date": "2079-03-06", "full_name": "Vũ Thị Hoa"},
+               {"registration_number": "10", "registration_date": "2019-03-09", "full_name": "Đỗ Đức Long"}]
+    doubts = record_doubts(records, today=dt.date(2100, 1, 1))
+    assert {d.target for d in doubts} == {"records.2.full_name", "records.3.registration_date"}
