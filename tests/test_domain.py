@@ -95,7 +95,8 @@ def test_doubts_name_the_field_a_reviewer_must_look_at() -> None:
                            "date_of_birth": "2016-03-01"}, {"full_name": "X"}], today) == [
         Doubt("records.1.registration_date",
               "entry 1 (4): registration_date 2016-02-14 is before the date of birth 2016-03-01"),
-        Doubt("records.2.registration_number", "entry 2: no registration number read")]
+        Doubt("records.2.registration_number", "entry 2: no registration number read"),
+        Doubt("records.2.full_name", "entry 2 (?): full_name 'X' does not read as a name")]
 
 
 def test_mrz_check_digits() -> None:
