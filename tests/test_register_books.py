@@ -3,38 +3,21 @@ a fully ruled book with group titles and a row of column numbers, an unruled one
 faint grey, a page from the middle of a book without its title, and a handwritten one."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pytest
+from understanding_support import understand_scan
 
-from ocr.engine import OcrConfig
-from ocr.page import read_page_text
-from ocr.understand import ENTRY_PAGE, Understanding, understand
+from ocr.understand import ENTRY_PAGE, Understanding
 from sohoa.sample_books import BookPage, draw_layout, make_entries, render_book_page
 
 ENTRIES = 5
-
-
-@dataclass
-class _Page:
-    number: int
-    text: str
-    words: list
-    rules: object
-    blank: bool
-    confidence: float
-    size: tuple[int, int]
 
 
 def _book_page(seed: int, **options: object) -> tuple[BookPage, Understanding]:
     rng = np.random.default_rng(seed)
     layout = draw_layout(rng, spread=False, paper="a4", **options)
     page = render_book_page(layout, make_entries(rng, layout.book_type, ENTRIES, 40, layout.year))
-    read = read_page_text(page.image, layout.dpi, OcrConfig())
-    height, width = read.prepared.display.shape[:2]
-    return page, understand([_Page(1, read.text, read.words, read.rules, read.prepared.blank, read.confidence,
-                                   (width, height))])
+    return page, understand_scan(page.image, layout.dpi)
 
 
 def _right(page: BookPage, found: Understanding) -> int:

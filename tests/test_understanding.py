@@ -2,36 +2,19 @@
 document types, fields and register records; and the sample batch's documents as `sohoa process` wrote them."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pytest
 from conftest import Run
+from understanding_support import understand_scan
 
-from ocr.engine import OcrConfig
-from ocr.page import read_page_text
-from ocr.understand import Understanding, understand
+from ocr.understand import Understanding
 from sohoa.sample import render_page, render_table
 
 DPI = 200
 
 
-@dataclass
-class _Page:
-    number: int
-    text: str
-    words: list
-    rules: object
-    blank: bool
-    confidence: float
-    size: tuple[int, int]
-
-
 def _understand(image: np.ndarray) -> Understanding:
-    read = read_page_text(image, DPI, OcrConfig())
-    height, width = read.prepared.display.shape[:2]
-    return understand([_Page(1, read.text, read.words, read.rules, read.prepared.blank, read.confidence,
-                             (width, height))])
+    return understand_scan(image, DPI)
 
 
 @pytest.fixture(scope="module")
