@@ -130,15 +130,24 @@ def read_entries(doc_type: str, words: list[Word], rules: Rules) -> Entries:
     words = [w for w in words if _legible(w)]
     if not wanted or not words:
         return Entries([])
-    grid = find_grid(words, rules)
-    if grid is None:
+    found = _table(words, rules, doc_type)
+    if found is None:
         return Entries([], handwriting(words))
-    table = name_columns(grid, [w for w in words if grid.holds(w)], doc_type)
+    grid, table = found
     if handwriting(_entry_words(grid, table)):
         return Entries([], True)
     if not table.reads_as(wanted):
         return Entries([])
     return Entries(number_in_sequence(read_rows(table, wanted)))
+
+
+def _table(words: list[Word], rules: Rules, doc_type: str = "") -> tuple[Grid, Table] | None:
+    """The table of a page's legible words: its grid and its columns named (for ``doc_type``'s book); None without
+    a grid."""
+    grid = find_grid(words, rules) if words else None
+    if grid is None:
+        return None
+    return grid, name_columns(grid, [w for w in words if grid.holds(w)], doc_type)
 
 
 def _entry_words(grid: Grid, table: Table) -> list[Word]:
@@ -157,11 +166,10 @@ def register_type(words: list[Word], rules: Rules) -> str | None:
     """The book a page belongs to, from its table alone (a page from the middle of a book prints no title): a table
     of dated (or handwritten) entries whose columns include an entry number or registration date and those of one
     book; None when the page holds no such table."""
-    words = [w for w in words if _legible(w)]
-    grid = find_grid(words, rules) if words else None
-    if grid is None:
+    found = _table([w for w in words if _legible(w)], rules)
+    if found is None:
         return None
-    table = name_columns(grid, [w for w in words if grid.holds(w)])
+    grid, table = found
     fields = {c.field for c in table.columns}
     if not fields & {"registration_number", "registration_date"} or (
             len(table.bands) < 2 and not handwriting(_entry_words(grid, table))):
@@ -176,11 +184,10 @@ def register_type(words: list[Word], rules: Rules) -> str | None:
 def entry_cells(words: list[Word], rules: Rules) -> list[Box]:
     """The cells of a register table's entries, one per column and entry, reaching halfway to the next entry: what a
     second reading looks at, also where the book rules no columns or nothing at all."""
-    words = [w for w in words if _legible(w)]
-    grid = find_grid(words, rules) if words else None
-    if grid is None:
+    found = _table([w for w in words if _legible(w)], rules)
+    if found is None:
         return []
-    table = name_columns(grid, [w for w in words if grid.holds(w)])
+    table = found[1]
     named = {c.field for c in table.columns} - {None}
     if not named & {"registration_number", "registration_date"} or len(named) < MIN_COLUMNS:
         return []  # not a register's table (a form's lines can align too)
