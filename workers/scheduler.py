@@ -4,11 +4,11 @@ the service (:mod:`workers.fanout`). Both hand back futures of the same values, 
 schedules it."""
 from __future__ import annotations
 
-import multiprocessing
 from concurrent.futures import Future, ProcessPoolExecutor
 from types import TracebackType
 from typing import Protocol
 
+from workers import forkserver
 from workers.metrics import Timed, timed
 from workers.stages import DocJob, DocOutcome, PageJob, PageOutcome, build_document, init_worker, run_page
 
@@ -28,8 +28,7 @@ class LocalPool:
     """Pages and documents in a pool of this machine's processes, one per core asked for."""
 
     def __init__(self, jobs: int) -> None:
-        context = multiprocessing.get_context("forkserver")  # fork would inherit OpenCV's thread pool broken
-        self.pool = ProcessPoolExecutor(max(1, jobs), mp_context=context, initializer=init_worker)
+        self.pool = ProcessPoolExecutor(max(1, jobs), mp_context=forkserver.context(), initializer=init_worker)
 
     def read_page(self, job: PageJob, sha256: str) -> Future[Timed[PageOutcome]]:
         return self.pool.submit(timed, run_page, job)
