@@ -62,9 +62,7 @@ def flatten_background(gray: np.ndarray, dpi: float) -> np.ndarray:
     paper = cv2.morphologyEx(small, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (kernel // 4 | 1,) * 2))
     paper = cv2.resize(cv2.GaussianBlur(paper, (0, 0), 2), (gray.shape[1], gray.shape[0]),
                        interpolation=cv2.INTER_LINEAR)
-    flat = cv2.divide(gray.astype(np.float32), np.maximum(paper, 1).astype(np.float32), scale=255.0)
-    np.minimum(flat, 255.0, out=flat)  # in place, and never below 0: the same pixels as numpy's clip, sooner
-    return flat.astype(np.uint8)
+    return cv2.divide(gray, np.maximum(paper, 1), scale=255.0)  # in 8 bits: rounded, and whiter than paper is 255
 
 
 def analyse(gray: np.ndarray, dpi: float) -> Analysis:
