@@ -84,14 +84,13 @@ def classify(pages: Sequence[Page]) -> tuple[str, float]:
 def _by_title(text: str) -> tuple[str, float]:
     raw = [line for line in text.splitlines()[:HEAD_LINES] if line.strip()]
     lines = [fold(line).strip(" .:-_|") for line in raw]
-    candidates = [(line, raw[i]) for i, line in enumerate(lines)]
-    candidates += [(f"{lines[i]} {lines[i + 1]}", raw[i]) for i in range(len(lines) - 1)]
+    titled = [_looks_like_title(line) for line in raw]
+    candidates = [line for i, line in enumerate(lines) if titled[i]]
+    candidates += [f"{lines[i]} {lines[i + 1]}" for i in range(len(lines) - 1) if titled[i]]
     best, score = "other", 0.0
     for doc_type, titles in TITLES:
         for title in titles:
-            for line, original in candidates:
-                if not _looks_like_title(original):
-                    continue
+            for line in candidates:
                 ratio = _title_score(title, line)
                 if ratio > score + 1e-9:
                     best, score = doc_type, ratio

@@ -14,7 +14,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from functools import cache, cached_property
+from functools import cache, cached_property, lru_cache
 from typing import NamedTuple
 
 from rapidfuzz.distance import Levenshtein
@@ -203,6 +203,16 @@ def _concept_words() -> frozenset[str]:
 
 
 @cache
+def _concepts_allowing() -> dict[str, list[Concept]]:
+    """The concepts that allow each word, in the order of CONCEPTS."""
+    out: dict[str, list[Concept]] = {}
+    for concept in CONCEPTS:
+        for word in concept.allowed:
+            out.setdefault(word, []).append(concept)
+    return out
+
+
+@cache
 def _vocabulary() -> frozenset[str]:
     return _concept_words() | {w for phrase, _ in OWNERS for w in phrase} | FILLERS
 
@@ -219,7 +229,7 @@ def _by_length() -> dict[int, list[str]]:
 _LOOKALIKE = str.maketrans({"0": "O", "1": "L", "5": "S", "8": "B", "|": "L", "$": "S", "@": "A"})
 
 
-@cache
+@lru_cache(maxsize=1 << 16)  # bounded: a worker reads pages for months
 def _meanings(piece: str) -> tuple[tuple[str, ...], ...]:
     """The words a piece of a label (folded, no punctuation) may be: itself, what it abbreviates, or the concept word
     OCR misspelled (one letter misread, lost or added in a word of 4 letters or more, two in one of 8), unless it is
@@ -245,7 +255,8 @@ def _meanings(piece: str) -> tuple[tuple[str, ...], ...]:
     return tuple((w,) for d, w in best if d == best[0][0])[:2] if best else ()
 
 
-def pieces(text: str) -> list[str]:
+@lru_cache(maxsize=1 << 15)  # a page's every run of words is tried as a label: the same words again and again
+def pieces(text: str) -> tuple[str, ...]:
     """A word of a label cut into folded pieces: separators ('/', '(' and ')') alone, dots and commas dropped
     ('H.tên' → 'H', 'TEN'; 'tên/Full' → 'TEN', '/', 'FULL'; 'Đ/c' → 'DC')."""
     folded = fold(text)
@@ -256,7 +267,7 @@ def pieces(text: str) -> list[str]:
             out.append(part)
             continue
         out += [p for p in re.split(r"[^A-Z0-9|$@]+", part) if p]
-    return out
+    return tuple(out)
 
 
 # --------------------------------------------------------------------------- matching
@@ -323,9 +334,10 @@ def _concept_of(words: list[str], loose: bool) -> Reading | None:
     rest = [w for w in rest if w not in FILLERS]
     if not rest:
         return Reading(Concept("person", ()), owner) if owner else None  # 'Chồng:', 'Vợ:' name their person
-    fits = [c for c in CONCEPTS if c.fits(rest)]
+    candidates = _concepts_allowing().get(rest[0], [])  # both fitting and covering need the first word allowed
+    fits = [c for c in candidates if c.fits(rest)]
     if not fits and loose:
-        fits = [c for c in CONCEPTS if c.covers(rest)]
+        fits = [c for c in candidates if c.covers(rest)]
     if not fits:
         return None
 
@@ -336,7 +348,7 @@ def _concept_of(words: list[str], loose: bool) -> Reading | None:
     return Reading(best, owner, (), best.extra(rest) if loose else 0)
 
 
-@cache
+@lru_cache(maxsize=1 << 16)  # bounded: a worker reads pages for months
 def match_half(half: tuple[str, ...], loose: bool = False) -> Reading | None:
     """The concept a run of pieces (no separators) means, trying what each piece may stand for; several readings
     of different keys (an abbreviation such as 'DT') give the first key and the others as alternatives. With
@@ -373,7 +385,7 @@ def _is_junk(half: tuple[str, ...]) -> bool:
     return 0 < len(half) <= MAX_JUNK and all(any(c.isalpha() for c in p) for p in half)
 
 
-@cache
+@lru_cache(maxsize=1 << 16)  # bounded: a worker reads pages for months
 def match_pieces(span: tuple[str, ...], loose: bool = False) -> Match | None:
     """What a run of pieces means as a label: every half of a bilingual label (split at '/' or brackets) reads as
     the same label, except halves too misread to read at all. With ``loose`` (the run is known to end where the
@@ -570,11 +582,11 @@ def _upper_word(word: Word) -> bool:
     return len(letters) >= 2 and all(c.isupper() for c in letters)
 
 
-def _split(words: list[Word]) -> list[list[str]]:
+def _split(words: list[Word]) -> list[tuple[str, ...]]:
     """The pieces of each word of a run, without the numbering before its first label ('1.', 'II.', 'a)', '2.GT')."""
     split = [pieces(w.text) for w in words]
     if len(words) > 1 and re.fullmatch(NUMBERING, words[0].text):
-        split[0] = []
+        split[0] = ()
     elif words and re.match(r"(\d{1,2}|[IVX]{1,4})[.)]\w", words[0].text):  # not 'Q.quán', 'D.tộc'
         split[0] = split[0][1:]
     return split
@@ -601,7 +613,7 @@ def _labels_in_cell(r: int, cell: Segment) -> list[Found]:
     return out
 
 
-def _best_label(words: list[Word], split: list[list[str]], i: int) -> tuple[Match, int] | None:
+def _best_label(words: list[Word], split: list[tuple[str, ...]], i: int) -> tuple[Match, int] | None:
     """The label starting at word ``i``: the span that ends at a colon, else the one of most label words that fills
     the cell or is followed by its value. A label inside a run of words ends at a colon."""
     opens = i == 0
@@ -621,7 +633,7 @@ def _best_label(words: list[Word], split: list[list[str]], i: int) -> tuple[Matc
     return (best[2], best[1]) if best else None
 
 
-def _modifiers(words: list[Word], split: list[list[str]], i: int, j: int, colon: bool) -> bool:
+def _modifiers(words: list[Word], split: list[tuple[str, ...]], i: int, j: int, colon: bool) -> bool:
     """Whether words ``i`` to ``j`` may be a label with words of no label in it ('Quốc tịch hiện nay'): its end is
     sure (a colon, the end of its cell, a value starting after it), and all its words but the first are lower-case
     words that are no part of a place ('xã', 'huyện'...) — or it is all in capitals, ends at a colon or with its
@@ -641,7 +653,7 @@ def _starts_value(word: Word) -> bool:
     return word.text[:1].isdigit() or word.text[:1].isupper()
 
 
-def _label_ends(words: list[Word], split: list[list[str]], i: int, j: int, match: Match) -> bool:
+def _label_ends(words: list[Word], split: list[tuple[str, ...]], i: int, j: int, match: Match) -> bool:
     """Whether words ``i`` to ``j`` (no colon after them) make a whole label: they fill the cell, or a value follows
     (after a short label, only a name in capitals or a card's number; after an abbreviation, anything)."""
     if j == len(words):
@@ -667,7 +679,7 @@ def _looks_english(word: Word) -> bool:
     return bool(letters) and word.text.isascii() and not (len(letters) > 2 and letters.isupper())
 
 
-def _past_english(words: list[Word], split: list[list[str]], i: int, j: int, key: str) -> int:
+def _past_english(words: list[Word], split: list[tuple[str, ...]], i: int, j: int, key: str) -> int:
     """The end of a label (words ``i`` to ``j``) whose other half, after '/' or '(', was too misread to be read with
     it: up to the closing bracket (a bracket opened in the label or just after it, within a few words), else over as
     many words as the English half has while they look like English words."""
@@ -680,7 +692,7 @@ def _past_english(words: list[Word], split: list[list[str]], i: int, j: int, key
     return j
 
 
-def _past_slash(words: list[Word], split: list[list[str]], j: int, limit: int) -> int:
+def _past_slash(words: list[Word], split: list[tuple[str, ...]], j: int, limit: int) -> int:
     """The end of an English half after a slash: up to its colon, over at most ``limit`` English-looking words."""
     taken = 0
     for k in range(j, min(len(words), j + limit + 3)):

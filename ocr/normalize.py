@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from functools import lru_cache
 
 # Letters OCR puts where a digit was printed.
 _DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "D": "0", "Q": "0", "l": "1", "I": "1", "i": "1", "|": "1",
@@ -18,6 +19,18 @@ _MARKS = {cp: None for cp in range(0x10000) if unicodedata.combining(chr(cp))} |
 
 def fold(text: str) -> str:
     """Upper case without diacritics (Đ → D): OCR often mangles the marks, rarely the letters."""
+    return _fold_word(text) if len(text) <= SHORT else _fold(text)
+
+
+SHORT = 40  # a word or a label: folded over and over while a page is understood, so remembered
+
+
+@lru_cache(maxsize=1 << 15)
+def _fold_word(text: str) -> str:
+    return _fold(text)
+
+
+def _fold(text: str) -> str:
     if not text.isascii():
         text = unicodedata.normalize("NFD", text).translate(_MARKS)
     return text.upper()
