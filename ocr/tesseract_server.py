@@ -24,6 +24,9 @@ def serve(tessdata: str, lang: str) -> None:
     except RuntimeError as exc:
         replies.send((False, f"cannot load {lang} from {tessdata} ({exc})"))
         return
+    # A line read poorly is read again inverted (white on black) by default: registers and forms print none, and on a
+    # degraded scan that second reading of every poor line costs time for nothing.
+    api.SetVariable("tessedit_do_invert", "0")
     replies.send((True, tesseract_version()))
     while True:
         try:
