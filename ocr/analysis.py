@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from ocr.components import components
 from ocr.rules import rule_masks
 
 ANALYSIS_DPI = 150
@@ -48,7 +49,7 @@ def seal_boxes(image: np.ndarray) -> list[tuple[int, int, int, int]]:
     if not colour.any():
         return []
     colour = cv2.dilate(colour, np.ones((5, 5), np.uint8))
-    count, _, stats, _ = cv2.connectedComponentsWithStats(colour, connectivity=8)
+    count, _, stats, _ = components(colour)
     min_side = SEAL_MIN_WIDTH * small.shape[1]
     return [(int(x * factor), int(y * factor), int(w * factor), int(h * factor))
             for x, y, w, h, _ in stats[1:count]
@@ -90,7 +91,7 @@ def scanner_border(gray: np.ndarray) -> np.ndarray:
     mask = np.zeros(gray.shape, bool)
     if not (dark[0].any() or dark[-1].any() or dark[:, 0].any() or dark[:, -1].any()):
         return mask  # nothing dark touches the edge (most pages): no need to label the page's every blot
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)
+    count, labels, stats, _ = components(dark)
     h, w = gray.shape
     for i in range(1, count):
         x, y, bw, bh, _ = stats[i]

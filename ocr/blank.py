@@ -11,6 +11,7 @@ import cv2
 import numpy as np
 
 from ocr.analysis import Analysis
+from ocr.components import components
 
 GLYPH_HEIGHT = (0.035, 0.5)  # inches: from 5 pt small print to a large title letter
 READABLE_PIXELS = 10  # print this tall is letters whatever resolution the file claims (a slip "scanned" at 2400 dpi)
@@ -41,7 +42,7 @@ def has_text_line(view: Analysis) -> bool:
 
 def _text_line(ink: np.ndarray, dpi: float) -> bool:
     """Letter-sized marks (not blots) at least WORD_GLYPHS of them side by side: a word, a line."""
-    count, labels, stats, centroids = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
+    count, labels, stats, centroids = components(ink.astype(np.uint8))
     heights, widths, areas = stats[1:, cv2.CC_STAT_HEIGHT], stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_AREA]
     lowest = min(GLYPH_HEIGHT[0] * dpi, READABLE_PIXELS)
     glyph = ((heights >= lowest) & (heights <= GLYPH_HEIGHT[1] * dpi) & (widths <= GLYPH_WIDTH * dpi)
@@ -50,7 +51,7 @@ def _text_line(ink: np.ndarray, dpi: float) -> bool:
         return False
     glyphs = np.isin(labels, np.flatnonzero(glyph) + 1)
     joined = cv2.dilate(glyphs.astype(np.uint8), np.ones((1, max(3, int(WORD_GAP * dpi))), np.uint8))
-    words, word_labels, word_stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+    words, word_labels, word_stats, _ = components(joined)
     centres = centroids[1:][glyph].astype(int)
     per_word = np.bincount(word_labels[centres[:, 1], centres[:, 0]], minlength=words)
     tallest = np.zeros(words)
@@ -62,7 +63,7 @@ def _text_line(ink: np.ndarray, dpi: float) -> bool:
 def has_marks(view: Analysis) -> bool:
     """A long, thin pen stroke away from the edges: a signature or a handwritten mark."""
     dpi = view.dpi
-    count, _, stats, _ = cv2.connectedComponentsWithStats(view.ink.astype(np.uint8), connectivity=8)
+    count, _, stats, _ = components(view.ink.astype(np.uint8))
     h, w = view.ink.shape
     for x, y, bw, bh, area in stats[1:count]:
         inside = x > 0 and y > 0 and x + bw < w and y + bh < h
@@ -93,7 +94,7 @@ def _picture_inside(view: Analysis) -> bool:
 
 def _picture_at_edge(view: Analysis) -> bool:
     """A dark region touching the edge (taken for the scanner's lid by border removal) that varies like a picture."""
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(view.border.astype(np.uint8), connectivity=8)
+    count, labels, stats, _ = components(view.border.astype(np.uint8))
     core = cv2.erode(view.border.astype(np.uint8), np.ones((9, 9), np.uint8)).astype(bool)  # its inside, not its rim
     for label in range(1, count):
         if stats[label, cv2.CC_STAT_AREA] < PICTURE_AREA * view.dpi ** 2:

@@ -4,6 +4,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from ocr.components import components
+
 MAX_SKEW_DEG = 10.0
 
 
@@ -46,7 +48,7 @@ def _text_lines(ink: np.ndarray, dpi: float) -> list[tuple[int, int, int, int]]:
     """Boxes of text lines: ink smeared along rows into line-shaped blobs."""
     reach = max(3, round(dpi / 6))
     smeared = cv2.morphologyEx(ink.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((1, reach), np.uint8))
-    _, _, stats, _ = cv2.connectedComponentsWithStats(smeared, connectivity=8)
+    _, _, stats, _ = components(smeared)
     lines = []
     for x, y, w, h, _ in stats[1:]:
         if w > 2.5 * h and dpi / 16 <= h <= dpi / 2.5:
