@@ -145,9 +145,10 @@ def _table(words: list[Word], rules: Rules, doc_type: str = "") -> tuple[Grid, T
     """The table of a page's legible words: its grid and its columns named (for ``doc_type``'s book); None without
     a grid."""
     grid = find_grid(words, rules) if words else None
-    if grid is None:
+    held = [w for w in words if grid.holds(w)] if grid else []
+    if grid is None or not held:  # a picture's lines, say, with the page's words all outside them
         return None
-    return grid, name_columns(grid, [w for w in words if grid.holds(w)], doc_type)
+    return grid, name_columns(grid, held, doc_type)
 
 
 def _entry_words(grid: Grid, table: Table) -> list[Word]:

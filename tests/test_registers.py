@@ -10,6 +10,7 @@ from ocr.registers import (
     Column,
     Grid,
     Table,
+    entry_cells,
     find_grid,
     name_columns,
     number_in_sequence,
@@ -217,3 +218,12 @@ def test_a_misread_name_and_a_registration_years_away_are_flagged() -> None:
                {"registration_number": "10", "registration_date": "2019-03-09", "full_name": "Đỗ Đức Long"}]
     doubts = record_doubts(records, today=dt.date(2100, 1, 1))
     assert {d.target for d in doubts} == {"records.2.full_name", "records.3.registration_date"}
+
+
+def test_a_ruled_grid_that_holds_no_word_is_no_table() -> None:
+    # a picture's lines make a grid while every word of the page is outside it (OCRmyPDF's palette.pdf)
+    words = cell("Bảng màu", 110, 600)
+    rules = Rules([(100.0, y, 1300.0, y + 2) for y in (100, 200, 300)], [(x, 100.0, x + 2, 300.0) for x in (400, 800)])
+    assert find_grid(words, rules) is not None
+    assert entry_cells(words, rules) == []
+    assert read_entries("birth_register_page", words, rules).records == []
