@@ -618,8 +618,9 @@ def _best_label(words: list[Word], split: list[tuple[str, ...]], i: int) -> tupl
     the cell or is followed by its value. A label inside a run of words ends at a colon."""
     opens = i == 0
     best: tuple[float, int, Match] | None = None
+    span: tuple[str, ...] = ()
     for j in range(i + 1, min(len(words), i + MAX_LABEL_WORDS) + 1):
-        span = tuple(p for k in range(i, j) for p in split[k])
+        span += split[j - 1]  # the pieces of words i to j
         colon = _ends_label(words, j - 1)
         match = match_pieces(span) if span else None
         if match is None and span and _modifiers(words, split, i, j, colon):
