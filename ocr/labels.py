@@ -199,7 +199,7 @@ class Found:
 
 @cache
 def _concept_words() -> frozenset[str]:
-    return frozenset(w for c in CONCEPTS for w in c.need + c.may)
+    return frozenset(_concepts_allowing())
 
 
 @cache

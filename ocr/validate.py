@@ -8,7 +8,6 @@ from ocr.doctypes import REQUIRED
 from ocr.domain import looks_like_name, province_codes
 
 LOW_FIELD_CONFIDENCE = 0.60
-NAME_FIELDS = ("full_name", "father_name", "mother_name", "husband_name", "wife_name")
 # Fourth digit of a personal ID: century of birth and gender (Circular 59/2021/TT-BCA).
 _CENTURY_GENDER = {0: (1900, "Nam"), 1: (1900, "Nữ"), 2: (2000, "Nam"), 3: (2000, "Nữ"), 4: (2100, "Nam"),
                    5: (2100, "Nữ"), 6: (2200, "Nam"), 7: (2200, "Nữ"), 8: (1800, "Nam"), 9: (1800, "Nữ")}
@@ -89,11 +88,11 @@ def record_doubts(records: list[dict[str, str]], today: dt.date | None = None) -
 
 
 def _names_misread(records: list[dict[str, str]]) -> list[Doubt]:
-    """A person's name in an entry that is no surname followed by name syllables was misread."""
+    """A person's name (a ``*_name`` field) in an entry that is no surname followed by name syllables was misread."""
     return [Doubt(f"records.{i}.{name}", f"entry {i} ({record.get('registration_number', '?')}): {name} "
-                                         f"{record[name]!r} does not read as a name")
-            for i, record in enumerate(records, 1) for name in NAME_FIELDS
-            if record.get(name) and not looks_like_name(record[name].split())]
+                                         f"{value!r} does not read as a name")
+            for i, record in enumerate(records, 1) for name, value in record.items()
+            if name.endswith("_name") and value and not looks_like_name(value.split())]
 
 
 def _other_year(records: list[dict[str, str]]) -> list[Doubt]:
